@@ -1,0 +1,102 @@
+"""Shared fixtures.
+
+Tests never touch port 4566 (a learner's LocalStack may live there): one in-process
+moto server on a free loopback port serves the whole run, and ``LOCALSTACK_HOST``
+points at it so that every ``tipsim.emulator.connect()`` in a test finds it.
+``make test-localstack`` sets ``TIPSIM_TEST_ENDPOINT`` to a real LocalStack instead.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+# No real credentials or endpoints leak into tests.
+for _var in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID",
+             "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "TIPSIM_ALLOW_HOSTS"):
+    os.environ.pop(_var, None)
+
+
+@dataclass
+class TestEmulator:
+    """The run's emulator: a session on it, and how to clear it between tests."""
+
+    session: object
+    endpoint_url: str
+    kind: str  # "embedded" (moto) or "localstack"
+
+    def reset(self) -> None:
+        if self.kind == "embedded":
+            from tipsim.emulator.embedded import reset_moto
+
+            reset_moto(self.endpoint_url)
+
+
+@pytest.fixture(scope="session")
+def _emulator_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestEmulator]:
+    from tipsim.emulator import EmulatorInfo, EmulatorSession
+
+    external = os.environ.get("TIPSIM_TEST_ENDPOINT")
+    if external:
+        host = external.split("://", 1)[-1]
+        os.environ["LOCALSTACK_HOST"] = host
+        info = EmulatorInfo("localstack", external)
+        yield TestEmulator(EmulatorSession(external, info=info), external, "localstack")
+        return
+    from tipsim.emulator.embedded import InProcessEmulator
+
+    server = InProcessEmulator()
+    os.environ["LOCALSTACK_HOST"] = f"127.0.0.1:{server.port}"
+    os.environ["TIPSIM_STATE_DIR"] = str(tmp_path_factory.mktemp("tipsim-state"))
+    info = EmulatorInfo("embedded", server.endpoint_url)
+    try:
+        yield TestEmulator(EmulatorSession(server.endpoint_url, info=info),
+                           server.endpoint_url, "embedded")
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def emulator(_emulator_run: TestEmulator) -> TestEmulator:
+    """A clean emulator for one test (moto state reset before it)."""
+    _emulator_run.reset()
+    return _emulator_run
+
+
+@pytest.fixture
+def cli_env(_emulator_run: TestEmulator) -> dict[str, str]:
+    """Environment for running ``python -m tipsim`` in a subprocess against the test emulator."""
+    env = dict(os.environ)
+    env["LOCALSTACK_HOST"] = _emulator_run.endpoint_url.split("://", 1)[-1]
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+@pytest.fixture
+def run_cli():
+    """Run the ``tipsim`` CLI in-process; returns (exit code, stdout, stderr)."""
+    import contextlib
+    import io
+
+    from tipsim.cli import main
+
+    def _run(*argv: str) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(argv))
+            except SystemExit as exc:  # argparse usage errors
+                code = int(exc.code or 0)
+        return code, out.getvalue(), err.getvalue()
+
+    return _run
+
+
+PYTHON = sys.executable

@@ -1,0 +1,3 @@
+from tipsim.cli import main
+
+raise SystemExit(main())

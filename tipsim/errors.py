@@ -1,0 +1,45 @@
+"""Every exception tipsim raises on purpose, in one place.
+
+All derive from :class:`TipsimError`, so a notebook or the CLI can catch the
+kit's own errors and show them as one clear line instead of a traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class TipsimError(Exception):
+    """Base class of the kit's own errors."""
+
+
+class ParameterError(TipsimError, ValueError):
+    """A parameter is unknown, of the wrong type or out of range.
+
+    The message names the field, the value given and what is allowed.
+    """
+
+    def __init__(self, field: str, value: Any, allowed: str, *, hint: str = "") -> None:
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+        msg = f"{field}={value!r} is not allowed: {allowed}"
+        if hint:
+            msg += f"\n{hint}"
+        super().__init__(msg)
+
+
+class EndpointRefused(TipsimError):
+    """The never-real-AWS guard refused an endpoint before any traffic was sent."""
+
+
+class EmulatorError(TipsimError):
+    """No AWS emulator could be found or started, or it answered badly."""
+
+
+class InfraError(TipsimError):
+    """Planning, applying or destroying a stack failed."""
+
+
+class SmokeTestFailed(InfraError):
+    """A smoke test check failed (the result lists which and why)."""
