@@ -1,0 +1,1 @@
+"""Stacks of AWS resources with toggles: plan, apply, destroy, inventory."""

@@ -1,0 +1,1 @@
+"""plotly figure builders: data in, figure out. Nothing here runs a simulation."""

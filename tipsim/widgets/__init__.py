@@ -1,0 +1,1 @@
+"""ipywidgets panels wiring controls to scenarios and figures."""
