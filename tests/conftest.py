@@ -100,3 +100,5 @@ def run_cli():
 
 
 PYTHON = sys.executable
+
+pytest_plugins = ["browser_support"]

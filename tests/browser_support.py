@@ -1,0 +1,203 @@
+"""Real-browser fixtures: Voilà and JupyterLab on free loopback ports, driven by Playwright in Debian's Chromium.
+
+Jupyter's config, data and runtime dirs are isolated in a temp dir. Servers are started in
+their own process group and stopped by pid. Waits are on states (a port accepting
+connections, chart data present, kernel idle), never fixed sleeps.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks"
+CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+SERVER_START_TIMEOUT_S = 90.0
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_port(port: int, proc: subprocess.Popen, timeout_s: float, log: Path) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited early:\n{log.read_text()[-3000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server did not listen on {port} in {timeout_s} s:\n{log.read_text()[-3000:]}")
+
+
+@dataclass
+class Server:
+    url: str
+    proc: subprocess.Popen
+    log: Path
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)  # the group we created; by pid
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+@pytest.fixture(scope="session")
+def jupyter_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Environment with Jupyter dirs in a temp dir (nothing of the user's is read or written)."""
+    root = tmp_path_factory.mktemp("jupyter")
+    env = dict(os.environ)
+    for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
+        path = root / var.lower()
+        path.mkdir()
+        env[var] = str(path)
+    # Notebooks' kernels get an emulator of their own (nothing listens on this port).
+    env["LOCALSTACK_HOST"] = f"127.0.0.1:{_free_port()}"
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def _start(cmd: list[str], port: int, env: dict[str, str], log: Path, url: str) -> Server:
+    fh = log.open("w")
+    proc = subprocess.Popen(cmd, env=env, stdout=fh, stderr=subprocess.STDOUT,  # noqa: S603
+                            stdin=subprocess.DEVNULL, cwd=NOTEBOOKS, start_new_session=True)
+    server = Server(url, proc, log)
+    try:
+        _wait_port(port, proc, SERVER_START_TIMEOUT_S, log)
+    except Exception:
+        server.stop()
+        raise
+    return server
+
+
+@pytest.fixture
+def voila(jupyter_env: dict[str, str], tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """Serve one notebook with Voilà; returns a function notebook name -> URL."""
+    servers: list[Server] = []
+
+    def serve(notebook: str) -> str:
+        port = _free_port()
+        cmd = [sys.executable, "-m", "voila", str(NOTEBOOKS / notebook), "--no-browser",
+               f"--port={port}", "--Voila.ip=127.0.0.1", "--ServerApp.port_retries=0"]
+        server = _start(cmd, port, jupyter_env, tmp_path / f"voila-{port}.log",
+                        f"http://127.0.0.1:{port}/")
+        servers.append(server)
+        return server.url
+
+    yield serve
+    for s in servers:
+        s.stop()
+
+
+@pytest.fixture
+def jupyterlab(jupyter_env: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    """A JupyterLab server on notebooks/ (a copy, so runs leave no outputs); yields base URL with token."""
+    work = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS, work, ignore=shutil.ignore_patterns("*.py", ".ipynb_checkpoints"))
+    port, token = _free_port(), secrets.token_hex(8)
+    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
+           f"--port={port}", "--ServerApp.port_retries=0", f"--ServerApp.root_dir={work}",
+           f"--IdentityProvider.token={token}", "--allow-root",
+           "--LabApp.news_url=", "--LabApp.collaborative=False"]
+    server = _start(cmd, port, jupyter_env, tmp_path / "lab.log",
+                    f"http://127.0.0.1:{port}")
+    try:
+        yield f"{server.url}|{token}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """A headless Debian Chromium driven by Playwright (skipped with the reason when missing)."""
+    path = chromium_path()
+    if path is None:
+        pytest.skip("chromium not installed (make test installs it with apt-get when run as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+# --- helpers used by the browser tests --------------------------------------------------------
+PLOT_DATA_JS = """(idx) => {
+  const plots = document.querySelectorAll('.js-plotly-plot');
+  if (plots.length <= idx || !plots[idx].data) return null;
+  return JSON.stringify(plots[idx].data.map(t => [t.x, t.y]));
+}"""
+
+
+def plot_data(page: object, index: int = 0) -> str | None:
+    """The data of the index-th plotly chart on the page, as JSON (None if not rendered yet)."""
+    return page.evaluate(PLOT_DATA_JS, index)  # type: ignore[attr-defined]
+
+
+def wait_plot_data(page: object, index: int = 0, timeout_ms: int = 90_000) -> str:
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "(idx) => { const p = document.querySelectorAll('.js-plotly-plot'); "
+        "return p.length > idx && p[idx].data && p[idx].data.length > 0; }",
+        arg=index, timeout=timeout_ms)
+    data = plot_data(page, index)
+    assert data is not None
+    return data
+
+
+def wait_plot_change(page: object, before: str, index: int = 0, timeout_ms: int = 60_000) -> str:
+    """Wait until the chart's data differs from ``before``; return the new data."""
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "([idx, before]) => { const p = document.querySelectorAll('.js-plotly-plot'); "
+        "if (p.length <= idx || !p[idx].data) return false; "
+        "return JSON.stringify(p[idx].data.map(t => [t.x, t.y])) !== before; }",
+        arg=[index, before], timeout=timeout_ms)
+    data = plot_data(page, index)
+    assert data is not None
+    return data
+
+
+def nudge_slider(page: object, css_class: str, presses: int = 5, key: str = "ArrowRight") -> None:
+    """Move an ipywidgets slider (found by its CSS class) with the keyboard, as a user can."""
+    handle = page.locator(f".{css_class} .noUi-handle").first  # type: ignore[attr-defined]
+    handle.focus()
+    for _ in range(presses):
+        handle.press(key)

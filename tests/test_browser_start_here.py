@@ -1,0 +1,34 @@
+"""00_start_here in a real browser: the slider drives the chart (Voilà), and the notebook runs in JupyterLab."""
+
+from __future__ import annotations
+
+import pytest
+from browser_support import nudge_slider, wait_plot_change, wait_plot_data
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_moving_the_rate_slider_changes_the_chart_in_voila(voila, page) -> None:
+    """A learner drags the slider; the bars and the expected line follow (kernel round trip)."""
+    page.goto(voila("00_start_here.ipynb"))
+    before = wait_plot_data(page)
+    nudge_slider(page, "tipsim-rate-slider", presses=10)
+    after = wait_plot_change(page, before)
+    assert after != before
+    # The summary the kernel wrote follows the slider: expected = rate x 10 s.
+    rate = float(page.locator(".tipsim-rate-slider .widget-readout").inner_text())
+    page.locator(".tipsim-start-here").get_by_text(f"expected {rate * 10:.1f}").wait_for()
+
+
+def test_start_here_runs_all_cells_in_jupyterlab(jupyterlab, page) -> None:
+    """Open the notebook in JupyterLab, Run All, and find the checks cell's success line."""
+    base, token = jupyterlab.split("|")
+    page.goto(f"{base}/lab/tree/00_start_here.ipynb?token={token}&reset")
+    page.locator(".jp-Notebook").first.wait_for()
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    page.get_by_text("All checks passed.").wait_for(timeout=180_000)
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    tracebacks = [t for t in errors.all_inner_texts() if "Traceback" in t or "Error" in t]
+    assert not tracebacks, tracebacks
