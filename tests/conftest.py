@@ -24,6 +24,17 @@ for _var in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCE
     os.environ.pop(_var, None)
 
 
+# Until a test asks for the emulator fixture, LOCALSTACK_HOST names a loopback port where nothing
+# listens: notebooks run by nbmake then start an emulator in their own kernel, and nothing in a
+# test run ever reaches a learner's LocalStack on 4566.
+if not os.environ.get("TIPSIM_TEST_ENDPOINT"):
+    import socket as _socket
+
+    with _socket.socket() as _s:
+        _s.bind(("127.0.0.1", 0))
+        os.environ["LOCALSTACK_HOST"] = f"127.0.0.1:{_s.getsockname()[1]}"
+
+
 @dataclass
 class TestEmulator:
     """The run's emulator: a session on it, and how to clear it between tests."""
@@ -100,5 +111,32 @@ def run_cli():
 
 
 PYTHON = sys.executable
+
+
+def _kind(report: pytest.TestReport) -> str:
+    if ".ipynb" in report.nodeid:
+        return "notebook"
+    if "browser" in report.keywords:
+        return "browser"
+    return "unit"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001
+    """Count notebook and browser tests apart, so `make test` says which ran."""
+    from collections import Counter
+
+    counts: dict[str, Counter] = {"unit": Counter(), "notebook": Counter(), "browser": Counter()}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for rep in terminalreporter.stats.get(outcome, []):
+            if not isinstance(rep, pytest.TestReport):
+                continue
+            if outcome in ("passed", "failed") and rep.when != "call":
+                continue
+            counts[_kind(rep)][outcome] += 1
+    terminalreporter.section("tipsim test counts")
+    for kind, c in counts.items():
+        terminalreporter.write_line(
+            f"{kind} tests: {c['passed']} passed, {c['failed']} failed, {c['skipped']} skipped"
+            + (f", {c['error']} errors" if c["error"] else ""))
 
 pytest_plugins = ["browser_support"]

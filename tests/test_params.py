@@ -1,0 +1,61 @@
+"""Validated parameters: every bad value names the field and what is allowed."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pytest
+from pydantic import Field, ValidationError
+
+from tipsim.errors import ParameterError
+from tipsim.params import Params
+
+
+class Demo(Params):
+    rate_per_s: float = Field(10.0, gt=0, le=1000, description="arrival rate")
+    servers: int = Field(2, ge=1, le=64)
+    strategy: Literal["toggle", "in-place"] = "toggle"
+    enabled: bool = False
+    tolerance_s: float | None = Field(None, ge=0)
+
+
+def test_from_sets_parses_types() -> None:
+    p = Demo.from_sets(["rate_per_s=2.5", "servers=4", "strategy=in-place", "enabled=true",
+                        "tolerance_s=30"])
+    assert (p.rate_per_s, p.servers, p.strategy, p.enabled, p.tolerance_s) == (2.5, 4, "in-place", True, 30.0)
+
+
+def test_empty_value_means_none_for_optional_fields() -> None:
+    assert Demo.from_sets(["tolerance_s="]).tolerance_s is None
+
+
+@pytest.mark.parametrize("item, field, allowed", [
+    ("rate_per_s=-1", "rate_per_s", "> 0 and <= 1000"),
+    ("servers=0", "servers", ">= 1 and <= 64"),
+    ("servers=2.5", "servers", "a whole number"),
+    ("strategy=yolo", "strategy", "one of 'toggle', 'in-place'"),
+    ("enabled=maybe", "enabled", "true or false"),
+])
+def test_bad_values_name_the_field_and_the_range(item, field, allowed) -> None:
+    with pytest.raises(ParameterError) as err:
+        Demo.from_sets([item])
+    assert err.value.field == field
+    assert allowed in str(err.value)
+
+
+def test_unknown_names_list_the_valid_ones() -> None:
+    with pytest.raises(ParameterError) as err:
+        Demo.from_sets(["rate=3"])
+    msg = str(err.value)
+    assert "rate" in msg and "unknown parameter" in msg
+    for name in ("rate_per_s", "servers", "strategy", "enabled", "tolerance_s"):
+        assert name in msg
+
+
+def test_params_are_frozen_and_replace_validates() -> None:
+    p = Demo()
+    with pytest.raises(ValidationError):
+        p.servers = 3  # type: ignore[misc]
+    assert p.replace(servers=3).servers == 3
+    with pytest.raises(ParameterError, match="servers"):
+        p.replace(servers=100)
