@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 import pytest
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 
 from tipsim.errors import ParameterError
 from tipsim.params import Params
@@ -59,3 +59,23 @@ def test_params_are_frozen_and_replace_validates() -> None:
     assert p.replace(servers=3).servers == 3
     with pytest.raises(ParameterError, match="servers"):
         p.replace(servers=100)
+
+
+class Window(Params):
+    start_s: float = Field(0.0, ge=0)
+    end_s: float = Field(10.0, ge=0)
+
+
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.end_s <= self.start_s:
+            raise ValueError("end_s: must be greater than start_s")
+        return self
+
+
+def test_cross_field_checks_name_their_field() -> None:
+    with pytest.raises(ParameterError) as err:
+        Window.create(start_s=5, end_s=2)
+    assert err.value.field == "end_s"
+    assert str(err.value) == "end_s=2 is not allowed: must be greater than start_s"

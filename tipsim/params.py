@@ -145,4 +145,9 @@ class Params(BaseModel):
             if err.get("type") in ("value_error", "assertion_error"):
                 allowed = str(err.get("msg", "")).removeprefix("Value error, ")
             return ParameterError(field, given.get(field, err.get("input")), allowed)
-        return ParameterError(field, err.get("input"), str(err.get("msg")))
+        # A cross-field check (model validator) says "field_name: what is allowed".
+        msg = str(err.get("msg", "")).removeprefix("Value error, ")
+        name, _, allowed = msg.partition(":")
+        if allowed and name.strip() in cls.model_fields:
+            return ParameterError(name.strip(), given.get(name.strip()), allowed.strip())
+        return ParameterError(field, err.get("input"), msg)
