@@ -78,4 +78,5 @@ def test_cross_field_checks_name_their_field() -> None:
     with pytest.raises(ParameterError) as err:
         Window.create(start_s=5, end_s=2)
     assert err.value.field == "end_s"
-    assert str(err.value) == "end_s=2 is not allowed: must be greater than start_s"
+    assert str(err.value).splitlines()[0] == "end_s=2 is not allowed: must be greater than start_s"
+    assert "valid parameters:" in str(err.value)

@@ -19,6 +19,9 @@ Example
 Traceback (most recent call last):
 ...
 tipsim.errors.ParameterError: rate_per_s='-1' is not allowed: a number > 0 and <= 1000
+valid parameters:
+  rate_per_s: a number > 0 and <= 1000; default 10.0  (arrival rate)
+  strategy: one of 'a', 'b'; default 'a'
 """
 
 from __future__ import annotations
@@ -144,10 +147,12 @@ class Params(BaseModel):
             allowed = allowed_text(cls.model_fields[field])
             if err.get("type") in ("value_error", "assertion_error"):
                 allowed = str(err.get("msg", "")).removeprefix("Value error, ")
-            return ParameterError(field, given.get(field, err.get("input")), allowed)
+            return ParameterError(field, given.get(field, err.get("input")), allowed,
+                                  hint=cls.usage())
         # A cross-field check (model validator) says "field_name: what is allowed".
         msg = str(err.get("msg", "")).removeprefix("Value error, ")
         name, _, allowed = msg.partition(":")
         if allowed and name.strip() in cls.model_fields:
-            return ParameterError(name.strip(), given.get(name.strip()), allowed.strip())
-        return ParameterError(field, err.get("input"), msg)
+            value = given.get(name.strip(), cls.model_fields[name.strip()].default)
+            return ParameterError(name.strip(), value, allowed.strip(), hint=cls.usage())
+        return ParameterError(field, err.get("input"), msg, hint=cls.usage())

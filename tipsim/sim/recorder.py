@@ -23,7 +23,7 @@ _COLUMNS: dict[str, Any] = {
 
 
 class RequestLog:
-    """Columnar log of requests: 23 bytes of storage per request.
+    """Columnar log of requests: 20 bytes of storage per request.
 
     Parameters
     ----------

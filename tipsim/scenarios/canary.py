@@ -1,0 +1,319 @@
+"""Scenario 2 (slides 9-11): a green network and application beside blue, and three ways
+to move traffic onto it: big-bang, blue/green with a manual switch, and a canary
+judged automatically.
+
+The model (all on one seed, so strategies see the same clients and requests):
+
+* clients (``users``) send Poisson requests (:mod:`tipsim.sim.traffic`); each client
+  resolves ``application.test.in.production`` through weighted Route 53 records
+  (blue / green) and caches the answer for ``dns_ttl_s`` (:mod:`tipsim.sim.dns`);
+* each side has its own network path (round trip, loss, maybe a blocked port:
+  :mod:`tipsim.sim.network`), a classic ELB with the talk's health check (30 s, 3 s,
+  2 / 2: :mod:`tipsim.sim.health`) over ``instances_per_side`` instances
+  (:mod:`tipsim.sim.instances`); with *evaluate target health* DNS skips a side whose
+  ELB has no in-service instance;
+* the green side may carry a defect: ``blocked-port`` (the green network drops the
+  listener port between clients and the ELB: every request times out, while the ELB's
+  own checks inside the VPC pass), ``latency`` (green serves ``latency_factor`` x
+  slower), ``loss`` (``loss_prob`` of requests lost on the green path), ``overload``
+  (green instances run ``overload_workers`` workers: fine under a small share of the
+  traffic, queueing and failing under a large one);
+* the strategy moves green's DNS weight (:mod:`tipsim.sim.canary_rollout`); the canary
+  is gated first by the smoke test (``smoke_test``; the notebook can pass the
+  emulator's real smoke result instead) and judged each window by the Kayenta-style
+  judge (:mod:`tipsim.analysis.canary_judge`) on green (canary) against blue
+  (baseline); the blue/green operator switches back when an SLO alert fires.
+
+Simplification: the baseline is the blue production side, not a freshly deployed
+baseline as Kayenta recommends (FACTS.md).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import simpy
+from pydantic import Field, model_validator
+
+from tipsim.analysis.blast_radius import blast_radius
+from tipsim.analysis.canary_judge import JudgeParams, JudgeResult, interval_series, judge
+from tipsim.analysis.slo import SLO, window_compliance
+from tipsim.params import Params
+from tipsim.sim import canary_rollout as rollout
+from tipsim.sim.dns import ClientCaches, client_share_timeline
+from tipsim.sim.health import HealthCheckConfig, HealthChecker, HealthLog, default_probe
+from tipsim.sim.instances import Image
+from tipsim.sim.loadbalancer import LoadBalancer
+from tipsim.sim.network import DnsEntry, NetworkLog, NetworkPath, Side
+from tipsim.sim.rng import streams
+from tipsim.sim.service import Service
+from tipsim.sim.traffic import make_workload
+
+Strategy = Literal["big-bang", "blue-green", "canary"]
+Defect = Literal["none", "blocked-port", "latency", "loss", "overload"]
+STRATEGIES: tuple[str, ...] = ("big-bang", "blue-green", "canary")
+DEFECTS: tuple[str, ...] = ("none", "blocked-port", "latency", "loss", "overload")
+BLUE, GREEN = 0, 1  # image codes and DNS record indices
+
+
+class Params(Params):  # noqa: F811 - the scenario contract names it Params
+    """Parameters of the canary / blue-green scenario."""
+
+    strategy: Strategy = Field("canary", description="how traffic moves to green")
+    defect: Defect = Field("none", description="what is wrong with the green side")
+    dns_ttl_s: float = Field(60.0, ge=0.0, le=3600.0, description="DNS answer lifetime")
+    evaluate_target_health: bool = Field(True, description="DNS skips a side with no healthy ELB")
+    smoke_test: Literal["pass", "fail"] = Field("pass", description="result of the smoke test")
+    users: int = Field(500, ge=1, le=20000, description="clients, each with its own DNS cache")
+    rate_per_s: float = Field(25.0, gt=0.0, le=500.0, description="requests per second, all users")
+    duration_s: float = Field(1800.0, ge=300.0, le=14400.0, description="simulated time")
+    switch_at_s: float = Field(300.0, ge=0.0, le=7200.0,
+                               description="when the change starts (first weight change)")
+    mean_service_s: float = Field(0.1, gt=0.0, le=5.0, description="mean work of a request")
+    service_cv: float = Field(0.5, gt=0.0, le=5.0,
+                              description="coefficient of variation of the (lognormal) work")
+    instances_per_side: int = Field(2, ge=1, le=20, description="instances behind each ELB")
+    workers_per_instance: int = Field(4, ge=1, le=64, description="requests served at once")
+    background_error_prob: float = Field(0.001, ge=0.0, le=0.5,
+                                         description="error rate of both sides, defect aside")
+    rtt_s: float = Field(0.02, ge=0.0, le=2.0, description="network round trip of each path")
+    client_timeout_s: float = Field(3.0, ge=0.5, le=60.0, description="clients give up after")
+    latency_factor: float = Field(2.0, ge=1.0, le=50.0, description="'latency': green slowdown")
+    loss_prob: float = Field(0.05, ge=0.0, le=1.0, description="'loss': share of green requests lost")
+    overload_workers: int = Field(1, ge=1, le=64, description="'overload': green workers")
+    step_weight_pct: float = Field(10.0, gt=0.0, le=100.0, description="canary weight step")
+    max_weight_pct: float = Field(50.0, gt=0.0, le=100.0, description="last canary step")
+    window_s: float = Field(120.0, ge=30.0, le=3600.0, description="observation window per step")
+    failed_check_threshold: int = Field(2, ge=1, le=20,
+                                        description="failed windows before rollback")
+    metric_interval_s: float = Field(10.0, ge=1.0, le=600.0,
+                                     description="judge's data point spacing")
+    confidence: float = Field(0.98, ge=0.5, le=0.999, description="judge's confidence level")
+    effect_fraction: float = Field(0.25, ge=0.0, le=10.0, description="judge's allowed band")
+    pass_score: float = Field(95.0, ge=0.0, le=100.0, description="judge: score to pass")
+    marginal_score: float = Field(75.0, ge=0.0, le=100.0, description="judge: score to go on")
+    reaction_s: float = Field(300.0, ge=0.0, le=7200.0,
+                              description="blue/green: alert to manual switch back")
+    bake_s: float = Field(900.0, ge=60.0, le=14400.0,
+                          description="blue/green: watch this long before keeping green")
+    availability_target: float = Field(0.99, ge=0.5, lt=1.0, description="SLO success share")
+    latency_threshold_s: float = Field(0.5, gt=0.0, le=60.0, description="SLO latency bound")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Params:
+        if self.max_weight_pct < self.step_weight_pct:
+            raise ValueError("max_weight_pct: a number >= step_weight_pct")
+        if self.marginal_score > self.pass_score:
+            raise ValueError("marginal_score: a number <= pass_score")
+        if self.switch_at_s >= self.duration_s:
+            raise ValueError("switch_at_s: a number < duration_s")
+        if self.metric_interval_s > self.window_s:
+            raise ValueError("metric_interval_s: a number <= window_s")
+        return self
+
+    def judge_params(self) -> JudgeParams:
+        """The judge's thresholds."""
+        return JudgeParams(confidence=self.confidence, effect_fraction=self.effect_fraction,
+                           pass_score=self.pass_score, marginal_score=self.marginal_score)
+
+    def slo(self) -> SLO:
+        """The objectives used for alerts and blast radius."""
+        return SLO(availability_target=self.availability_target,
+                   latency_threshold_s=self.latency_threshold_s)
+
+
+@dataclass
+class CanaryRun:
+    """Everything one run produced: per-request arrays, rollout record, health and DNS."""
+
+    params: Params
+    seed: int
+    requests: dict[str, np.ndarray]
+    record: rollout.RolloutRecord
+    health: dict[str, HealthLog]
+    dns_grid_s: np.ndarray
+    dns_green_share: np.ndarray
+    fresh_green_share: np.ndarray
+
+    def side(self, code: int) -> dict[str, np.ndarray]:
+        """Requests that went to one side (blue 0, green 1)."""
+        sel = self.requests["image"] == code
+        return {k: v[sel] for k, v in self.requests.items()}
+
+    def judged_steps(self) -> list[tuple[rollout.Step, JudgeResult]]:
+        """Steps with a judge result (canary only)."""
+        return [(s, s.details) for s in self.record.steps if isinstance(s.details, JudgeResult)]
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON-ready result (``tipsim run canary --json``)."""
+        p = self.params
+        r = self.requests
+        br = blast_radius(r["time_s"], r["user"], r["ok"], r["latency_s"], p.slo(),
+                          onset_s=p.switch_at_s, end_s=p.duration_s)
+        green = r["image"] == GREEN
+        return {
+            "strategy": p.strategy,
+            "defect": p.defect,
+            "dns_ttl_s": p.dns_ttl_s,
+            "seed": self.seed,
+            "decision": self.record.decision,
+            "decision_time_s": self.record.decision_time_s,
+            "requests": int(r["ok"].size),
+            "green_requests": int(green.sum()),
+            "failed_requests": br.failed_requests,
+            "affected_users": br.affected_users,
+            "error_budget_used": br.error_budget_used,
+            "slo_breach_minutes": br.slo_breach_minutes,
+            "steps": [_step_dict(s) for s in self.record.steps],
+            "health_changes": {k: len(v.time_s) for k, v in self.health.items()},
+        }
+
+
+def _step_dict(step: rollout.Step) -> dict[str, Any]:
+    d = step.as_dict()
+    for k in ("end", "score"):
+        if isinstance(d[k], float) and math.isnan(d[k]):
+            d[k] = None
+    if isinstance(step.details, JudgeResult):
+        d["metrics"] = {m.name: m.classification for m in step.details.metrics}
+    return d
+
+
+def _green(p: Params) -> tuple[Image, NetworkPath, int]:
+    image = Image("nginx-1.16", GREEN, error_prob=p.background_error_prob,
+                  latency_factor=p.latency_factor if p.defect == "latency" else 1.0)
+    path = NetworkPath(rtt_s=p.rtt_s, jitter_s=p.rtt_s / 4,
+                       loss_prob=p.loss_prob if p.defect == "loss" else 0.0,
+                       blocked=p.defect == "blocked-port")
+    workers = p.overload_workers if p.defect == "overload" else p.workers_per_instance
+    return image, path, workers
+
+
+def simulate(params: Params, *, seed: int, smoke_passed: bool | None = None,
+             replication: int = 0) -> CanaryRun:
+    """Run one strategy on one seed.
+
+    Parameters
+    ----------
+    params
+        Scenario parameters.
+    seed
+        Common random numbers: the same seed gives every strategy the same requests.
+    smoke_passed
+        The smoke test's result (e.g. from the emulator); ``None`` uses ``params.smoke_test``.
+    replication
+        Replication index (independent streams).
+    """
+    p = params
+    rng = streams(seed, ["network", "dns", "loss-blue", "loss-green"], replication)
+    workload = make_workload(seed, rate_per_s=p.rate_per_s, duration_s=p.duration_s,
+                             mean_service_s=p.mean_service_s, users=p.users,
+                             service_dist="lognormal", service_cv=p.service_cv,
+                             replication=replication)
+    env = simpy.Environment()
+    blue_img = Image("nginx-1.14", BLUE, error_prob=p.background_error_prob)
+    green_img, green_path, green_workers = _green(p)
+    blue_path = NetworkPath(rtt_s=p.rtt_s, jitter_s=p.rtt_s / 4)
+    log = NetworkLog({BLUE: blue_path, GREEN: green_path}, p.client_timeout_s,
+                     rng["network"], capacity=len(workload) + 16)
+    caches = ClientCaches(p.users, p.dns_ttl_s)
+    sides = []
+    svc = Service(workload, env=env)
+    svc.log = log  # instances launched below record into the network-aware log
+    health: dict[str, HealthLog] = {}
+    checkers = []
+    for name, code, img, path, workers in (
+            ("blue", BLUE, blue_img, blue_path, p.workers_per_instance),
+            ("green", GREEN, green_img, green_path, green_workers)):
+        lb = LoadBalancer()
+        insts = [svc.launch(img, pool=name, lb=lb, register=False, workers=workers)
+                 for _ in range(p.instances_per_side)]
+        for inst in insts:
+            inst.start_serving(0.0)
+        sides.append(Side(name, code, lb, path, rng[f"loss-{name}"]))
+        checkers.append((name, lb, insts))
+    entry = DnsEntry(sides, caches, log, evaluate_target_health=p.evaluate_target_health,
+                     client_timeout_s=p.client_timeout_s)
+    for name, lb, insts in checkers:
+        hc = HealthChecker(env, lb, insts, default_probe(p.mean_service_s), HealthCheckConfig(),
+                           on_change=entry.note_change)
+        health[name] = hc.log
+    entry.set_weights([100.0, 0.0])  # the talk's records: blue 10, green 0 (as 100 / 0)
+    entry.note_change(0.0)
+    caches.prefill(entry.probabilities(), rng["dns"])
+    svc.router = entry
+    record = rollout.RolloutRecord(weight_time_s=[0.0], weight_pct=[0.0])
+    slo = p.slo()
+
+    def arrays_until(now_s: float) -> dict[str, np.ndarray]:
+        for inst in svc.instances:
+            inst.flush(now_s)
+        return log.arrays()
+
+    def evaluate(start_s: float, end_s: float) -> tuple[str, float, Any]:
+        a = arrays_until(end_s)
+        sides_series = []
+        for code in (GREEN, BLUE):
+            sel = a["image"] == code
+            sides_series.append(interval_series(a["time_s"][sel], a["latency_s"][sel],
+                                                a["ok"][sel], start_s, end_s,
+                                                p.metric_interval_s))
+        result = judge(sides_series[0], sides_series[1], params=p.judge_params())
+        return result.verdict, result.score, result
+
+    def alert(now_s: float) -> bool:
+        a = arrays_until(now_s)
+        w = window_compliance(a["time_s"], a["ok"], a["latency_s"], slo,
+                              start_s=now_s - slo.window_s, end_s=now_s)
+        return bool(w["breached"][-1])
+
+    if p.strategy == "big-bang":
+        env.process(rollout.big_bang(env, entry, record, p.switch_at_s))
+    elif p.strategy == "blue-green":
+        env.process(rollout.blue_green(env, entry, record, p.switch_at_s, alert,
+                                       check_every_s=slo.window_s, reaction_s=p.reaction_s,
+                                       bake_s=p.bake_s))
+    else:
+        plan = rollout.StepPlan(p.step_weight_pct, p.max_weight_pct, p.window_s,
+                                p.failed_check_threshold)
+        smoke = (p.smoke_test == "pass") if smoke_passed is None else bool(smoke_passed)
+        env.process(rollout.canary(env, entry, record, p.switch_at_s, plan, evaluate,
+                                   smoke_passed=smoke))
+    svc.run()
+    requests = log.arrays()
+    grid = np.arange(0.0, p.duration_s + 1e-9, 5.0)
+    fresh = entry.fresh_share(grid, GREEN)
+    share = client_share_timeline(caches.resolutions(), p.users, p.dns_ttl_s, grid, fresh,
+                                  record=GREEN)
+    return CanaryRun(p, seed, requests, record, health, grid, share, fresh)
+
+
+def compare(params: Params, *, seed: int,
+            smoke_passed: bool | None = None) -> dict[str, CanaryRun]:
+    """The three strategies on the same seed (same clients, arrivals and draws)."""
+    return {s: simulate(params.replace(strategy=s), seed=seed, smoke_passed=smoke_passed)
+            for s in STRATEGIES}
+
+
+def run_cli(params: Params, *, seed: int, replications: int | None = None) -> dict[str, Any]:
+    """``tipsim run canary``: one strategy (``strategy``) on one seed, as JSON-ready data.
+
+    ``replications`` > 1 adds ``replications_summary``: the same run on independent
+    streams, with the mean and range of failed requests and the decisions taken.
+    """
+    out = simulate(params, seed=seed).summary()
+    if replications and replications > 1:
+        runs = [simulate(params, seed=seed, replication=r).summary()
+                for r in range(replications)]
+        failed = np.array([r["failed_requests"] for r in runs], dtype=float)
+        out["replications_summary"] = {
+            "replications": replications,
+            "failed_requests_mean": float(failed.mean()),
+            "failed_requests_min": float(failed.min()),
+            "failed_requests_max": float(failed.max()),
+            "decisions": [r["decision"] for r in runs],
+        }
+    return out

@@ -1,0 +1,161 @@
+"""Rollout controllers: how the green side's DNS weight moves over time.
+
+Three ways to move traffic from blue to green, each a simpy process that sets the
+weights of a :class:`~tipsim.sim.network.DnsEntry`:
+
+* **big-bang**: green's weight goes straight to 100% at ``switch_s`` and stays there;
+* **blue/green**: the same switch, but a person watches an alert and switches back to
+  blue ``reaction_s`` after the alert fires (or keeps green after ``bake_s``);
+* **canary**: gated first by the smoke test, then weight steps (Flagger's ``stepWeight``
+  up to ``maxWeight``, Argo Rollouts' ``setWeight`` + pause), each held for an
+  observation window and judged; a failed window counts a failed check (Flagger's
+  ``threshold`` rolls back), a marginal one holds the weight and looks again, a pass
+  moves to the next step; passing the last step promotes green to 100%.
+
+Flagger's documented example uses stepWeight 10, maxWeight 50, threshold 5 with
+1-minute checks (shared FACTS.md, "Canary analysis and progressive delivery").
+
+The judge is passed in as a function, so this module knows nothing of statistics:
+``evaluate(start_s, end_s) -> (verdict, score, details)`` with verdict ``"pass"``,
+``"marginal"`` or ``"fail"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from tipsim.errors import ParameterError
+from tipsim.sim.network import DnsEntry
+
+Decision = Literal["promote", "rollback", "blocked", "undecided"]
+Evaluate = Callable[[float, float], tuple[str, float, Any]]
+Alert = Callable[[float], bool]
+
+
+@dataclass(frozen=True)
+class StepPlan:
+    """The canary's weight steps and how failures are counted."""
+
+    step_weight_pct: float = 10.0
+    max_weight_pct: float = 50.0
+    window_s: float = 120.0
+    failed_check_threshold: int = 2
+
+    def __post_init__(self) -> None:
+        if not 0 < self.step_weight_pct <= 100:
+            raise ParameterError("step_weight_pct", self.step_weight_pct, "a number > 0 and <= 100")
+        if not self.step_weight_pct <= self.max_weight_pct <= 100:
+            raise ParameterError("max_weight_pct", self.max_weight_pct,
+                                 "a number >= step_weight_pct and <= 100")
+        if self.window_s <= 0:
+            raise ParameterError("window_s", self.window_s, "a number > 0")
+        if self.failed_check_threshold < 1:
+            raise ParameterError("failed_check_threshold", self.failed_check_threshold,
+                                 "a whole number >= 1")
+
+    def weights_pct(self) -> list[float]:
+        """The green weights of the steps, e.g. 10, 20, 30, 40, 50."""
+        out: list[float] = []
+        w = self.step_weight_pct
+        while w < self.max_weight_pct - 1e-9:
+            out.append(round(w, 6))
+            w += self.step_weight_pct
+        out.append(float(self.max_weight_pct))
+        return out
+
+
+@dataclass
+class Step:
+    """One observation window: the weight held, when, and what the judge said."""
+
+    weight_pct: float
+    start_s: float
+    end_s: float
+    verdict: str
+    score: float | None = None
+    details: Any = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready (details left out)."""
+        return {"weight": self.weight_pct, "start": self.start_s, "end": self.end_s,
+                "verdict": self.verdict, "score": self.score}
+
+
+@dataclass
+class RolloutRecord:
+    """What a controller did: the decision, when, the steps and every weight change."""
+
+    decision: Decision = "undecided"
+    decision_time_s: float | None = None
+    steps: list[Step] = field(default_factory=list)
+    weight_time_s: list[float] = field(default_factory=list)
+    weight_pct: list[float] = field(default_factory=list)
+
+
+def set_green_weight(entry: DnsEntry, record: RolloutRecord, now_s: float, pct: float) -> None:
+    """Route 53 weights blue = 100 - pct, green = pct, logged."""
+    entry.set_weights([100.0 - pct, pct])
+    entry.note_change(now_s)
+    record.weight_time_s.append(float(now_s))
+    record.weight_pct.append(float(pct))
+
+
+def big_bang(env: Any, entry: DnsEntry, record: RolloutRecord,
+             switch_s: float) -> Generator[Any, Any, None]:
+    """All traffic to green at ``switch_s``; no way back within the run."""
+    yield env.timeout(switch_s)
+    set_green_weight(entry, record, env.now, 100.0)
+    record.decision, record.decision_time_s = "promote", float(env.now)
+    record.steps.append(Step(100.0, float(env.now), float("nan"), "no check"))
+
+
+def blue_green(env: Any, entry: DnsEntry, record: RolloutRecord, switch_s: float,
+               alert: Alert, *, check_every_s: float = 60.0, reaction_s: float = 300.0,
+               bake_s: float = 900.0) -> Generator[Any, Any, None]:
+    """Switch to green at ``switch_s``; a person switches back ``reaction_s`` after
+    ``alert(now)`` first fires, or keeps green once ``bake_s`` passed without alert."""
+    yield env.timeout(switch_s)
+    start = float(env.now)
+    set_green_weight(entry, record, start, 100.0)
+    step = Step(100.0, start, float("nan"), "watching")
+    record.steps.append(step)
+    while env.now < start + bake_s:
+        yield env.timeout(check_every_s)
+        if alert(float(env.now)):
+            yield env.timeout(reaction_s)
+            set_green_weight(entry, record, env.now, 0.0)
+            step.end_s, step.verdict = float(env.now), "alert: switched back"
+            record.decision, record.decision_time_s = "rollback", float(env.now)
+            return
+    step.end_s, step.verdict = float(env.now), "no alert"
+    record.decision, record.decision_time_s = "promote", float(env.now)
+
+
+def canary(env: Any, entry: DnsEntry, record: RolloutRecord, start_s: float, plan: StepPlan,
+           evaluate: Evaluate, *, smoke_passed: bool = True) -> Generator[Any, Any, None]:
+    """Smoke gate, then judged weight steps; promote or roll back (see module doc)."""
+    yield env.timeout(start_s)
+    if not smoke_passed:
+        record.decision, record.decision_time_s = "blocked", float(env.now)
+        record.steps.append(Step(0.0, float(env.now), float(env.now), "smoke test failed"))
+        return
+    failed = 0
+    for weight in plan.weights_pct():
+        set_green_weight(entry, record, env.now, weight)
+        while True:
+            begin = float(env.now)
+            yield env.timeout(plan.window_s)
+            verdict, value, details = evaluate(begin, float(env.now))
+            record.steps.append(Step(weight, begin, float(env.now), verdict, value, details))
+            if verdict == "pass":
+                break
+            if verdict == "fail":
+                failed += 1
+                if failed >= plan.failed_check_threshold:
+                    set_green_weight(entry, record, env.now, 0.0)
+                    record.decision, record.decision_time_s = "rollback", float(env.now)
+                    return
+    set_green_weight(entry, record, env.now, 100.0)
+    record.decision, record.decision_time_s = "promote", float(env.now)

@@ -1,0 +1,180 @@
+"""Load-balancer health checks with the classic ELB's timing.
+
+The balancer knocks on each instance's door every ``interval_s`` seconds and waits at
+most ``timeout_s`` for an answer. After ``unhealthy_threshold`` unanswered (or failed)
+knocks in a row the instance is taken *out of service* (no new requests); after
+``healthy_threshold`` good answers in a row it is put back *in service*. Checks go on
+while an instance is out of service, which is how it comes back.
+
+The talk's ELB uses HTTP:80/ every 30 s, timeout 3 s, healthy 2, unhealthy 2
+(``shared/talk-infrastructure.md``, "Blue/green application"). A failed check is known
+when the answer arrives (a refused connection: at once) or when the timeout runs out
+(no answer), so an instance that stops answering at ``t_fail`` leaves service at
+
+    ``first failing check + (unhealthy_threshold - 1) * interval_s + timeout_s``,
+
+that is between ``t_fail + (U-1) I + T`` and ``t_fail + U I + T``
+(:func:`removal_time` gives the exact time; ``tests/test_sim_health.py`` checks the
+simulation against it). This module extends
+:func:`tipsim.sim.loadbalancer.health_check` with the timeout, the healthy threshold
+and re-registration.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tipsim.errors import ParameterError
+from tipsim.sim.instances import Instance
+from tipsim.sim.loadbalancer import LoadBalancer
+
+# probe(instance, t) -> (answered_ok, answer_after_s); answer_after_s = inf: no answer
+Probe = Callable[[Instance, float], tuple[bool, float]]
+
+
+@dataclass(frozen=True)
+class HealthCheckConfig:
+    """Timing of the checks (defaults: the talk's classic ELB)."""
+
+    interval_s: float = 30.0
+    timeout_s: float = 3.0
+    healthy_threshold: int = 2
+    unhealthy_threshold: int = 2
+
+    def __post_init__(self) -> None:
+        if not 5.0 <= self.interval_s <= 300.0:
+            raise ParameterError("interval_s", self.interval_s, "a number >= 5 and <= 300")
+        if not 2.0 <= self.timeout_s <= 60.0 or self.timeout_s >= self.interval_s:
+            raise ParameterError("timeout_s", self.timeout_s,
+                                 "a number >= 2 and <= 60, and < interval_s")
+        for name in ("healthy_threshold", "unhealthy_threshold"):
+            value = getattr(self, name)
+            if not 2 <= value <= 10:
+                raise ParameterError(name, value, "a whole number >= 2 and <= 10")
+
+
+def removal_time(fail_s: float, config: HealthCheckConfig, first_check_s: float = 0.0) -> float:
+    """When a target that stops answering at ``fail_s`` is taken out of service.
+
+    Checks start at ``first_check_s + k * interval_s``; a check started at or after
+    ``fail_s`` gets no answer and fails when its timeout runs out.
+    """
+    k = max(0, math.ceil((fail_s - first_check_s) / config.interval_s - 1e-12))
+    first_failing = first_check_s + k * config.interval_s
+    return first_failing + (config.unhealthy_threshold - 1) * config.interval_s + config.timeout_s
+
+
+def default_probe(mean_service_s: float) -> Probe:
+    """Probe an :class:`Instance`: refused when it is not serving; otherwise answered after
+    its queue ahead of the check (outstanding requests / workers x mean service time)."""
+
+    def probe(instance: Instance, t: float) -> tuple[bool, float]:
+        if instance.state != "in_service":
+            return False, 0.0
+        queue_s = instance.outstanding(t) / instance.workers * mean_service_s
+        return True, queue_s * instance.image.latency_factor
+
+    return probe
+
+
+@dataclass
+class HealthLog:
+    """Every state change: time, instance id, and whether it is now in service."""
+
+    time_s: list[float] = field(default_factory=list)
+    instance: list[int] = field(default_factory=list)
+    in_service: list[bool] = field(default_factory=list)
+
+
+class HealthChecker:
+    """ELB-style health checks of a fixed set of instances behind one balancer.
+
+    Parameters
+    ----------
+    env
+        The simpy environment.
+    lb
+        The balancer whose registrations the checks drive.
+    instances
+        The targets (each starts in the state ``initially_in_service``).
+    probe
+        What a check sees: ``(answered_ok, answer_after_s)``.
+    config
+        Interval, timeout and thresholds.
+    first_check_s
+        Time of the first round of checks.
+    initially_in_service
+        Whether the targets start registered (a fresh ELB starts them out of service).
+    on_change
+        Called as ``on_change(t)`` after any registration change.
+    """
+
+    def __init__(self, env: Any, lb: LoadBalancer, instances: Sequence[Instance], probe: Probe,
+                 config: HealthCheckConfig | None = None, *, first_check_s: float = 0.0,
+                 initially_in_service: bool = True,
+                 on_change: Callable[[float], None] | None = None) -> None:
+        self.env = env
+        self.lb = lb
+        self.instances = list(instances)
+        self.probe = probe
+        self.config = config or HealthCheckConfig()
+        self.first_check_s = float(first_check_s)
+        self.on_change = on_change
+        self.log = HealthLog()
+        self.in_service = {i.instance_id: initially_in_service for i in self.instances}
+        self._fails = dict.fromkeys(self.in_service, 0)
+        self._passes = dict.fromkeys(self.in_service, 0)
+        for inst in self.instances:
+            if initially_in_service:
+                lb.register(inst)
+            else:
+                lb.deregister(inst)
+        self.process = env.process(self._run())
+
+    def _run(self) -> Generator[Any, Any, None]:
+        if self.first_check_s > self.env.now:
+            yield self.env.timeout(self.first_check_s - self.env.now)
+        while True:
+            now = self.env.now
+            for inst in self.instances:
+                ok, after_s = self.probe(inst, now)
+                passed = ok and after_s <= self.config.timeout_s
+                delay = after_s if passed else min(after_s, self.config.timeout_s)
+                self.env.process(self._deliver(inst, passed, delay))
+            yield self.env.timeout(self.config.interval_s)
+
+    def _deliver(self, inst: Instance, passed: bool, delay_s: float) -> Generator[Any, Any, None]:
+        if delay_s > 0:
+            yield self.env.timeout(delay_s)
+        self.record(inst, passed)
+
+    def record(self, inst: Instance, passed: bool) -> None:
+        """Apply one check result now (thresholds, registration, log)."""
+        key = inst.instance_id
+        cfg = self.config
+        if passed:
+            self._passes[key] += 1
+            self._fails[key] = 0
+            if not self.in_service[key] and self._passes[key] >= cfg.healthy_threshold:
+                self._set(inst, True)
+        else:
+            self._fails[key] += 1
+            self._passes[key] = 0
+            if self.in_service[key] and self._fails[key] >= cfg.unhealthy_threshold:
+                self._set(inst, False)
+
+    def _set(self, inst: Instance, in_service: bool) -> None:
+        now = float(self.env.now)
+        self.in_service[inst.instance_id] = in_service
+        if in_service:
+            self.lb.register(inst)
+        else:
+            self.lb.deregister(inst)
+        self.log.time_s.append(now)
+        self.log.instance.append(inst.instance_id)
+        self.log.in_service.append(in_service)
+        if self.on_change is not None:
+            self.on_change(now)

@@ -1,0 +1,207 @@
+"""Instances: machines running an image, serving requests with a few workers.
+
+An instance is like a shop with ``workers`` counters: customers (requests) are served
+first come, first served by whichever counter frees first. Because a request's work
+(its *demand*) is known when it arrives, the instance computes each request's start
+and end at arrival with the exact FCFS multi-server recursion (Kiefer and Wolfowitz):
+``start = max(arrival, earliest free worker)``, ``end = start + demand * latency_factor``.
+This gives the same waits as a simpy ``Resource`` queue (``tests/test_sim_mmc.py``
+checks it request by request) at a fraction of the events, so a scenario only schedules
+simpy events for things that change the system: boots, crashes, deploy steps, checks.
+
+An instance records a request in the :class:`~tipsim.sim.recorder.RequestLog` when the
+request completes (lazily, when the instance is next asked about time ``t``), so that a
+crash or an abrupt termination can still turn in-flight requests into failures.
+
+The image's behaviour (:class:`Image`) sets the error probability, a latency factor
+and an optional crash some time after the instance starts serving.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from tipsim.errors import ParameterError
+from tipsim.sim.recorder import RequestLog
+
+State = Literal["booting", "in_service", "crashed", "terminated"]
+
+
+@dataclass(frozen=True)
+class Image:
+    """A machine image and how software on it behaves.
+
+    Parameters
+    ----------
+    name
+        Human name, e.g. ``"ubuntu-xenial-16.04"``.
+    code
+        Small integer stored in the request log's ``image`` column (0-127).
+    error_prob
+        Probability that a request served by this image fails (0-1).
+    latency_factor
+        Multiplies each request's demand (1 = as fast as the reference image).
+    crash_after_s
+        If set, the instance crashes this many seconds after it starts serving.
+
+    Examples
+    --------
+    >>> Image("bionic", 1, error_prob=0.2).error_prob
+    0.2
+    """
+
+    name: str
+    code: int
+    error_prob: float = 0.0
+    latency_factor: float = 1.0
+    crash_after_s: float | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.code <= 127:
+            raise ParameterError("code", self.code, "a whole number >= 0 and <= 127")
+        if not 0.0 <= self.error_prob <= 1.0:
+            raise ParameterError("error_prob", self.error_prob, "a number >= 0 and <= 1")
+        if not self.latency_factor > 0:
+            raise ParameterError("latency_factor", self.latency_factor, "a number > 0")
+        if self.crash_after_s is not None and self.crash_after_s < 0:
+            raise ParameterError("crash_after_s", self.crash_after_s, "a number >= 0 or None")
+
+
+class Instance:
+    """One machine: ``workers`` FCFS servers, a state, and the requests in flight.
+
+    Parameters
+    ----------
+    instance_id
+        Integer stored in the log's ``instance`` column.
+    image
+        The :class:`Image` it runs.
+    workers
+        Number of requests it serves at once (the rest queue, first come first served).
+    log
+        Where finished requests are recorded.
+    pool
+        Name of the load-balancer pool it belongs to (e.g. ``"old"``, ``"new"``).
+    slow_threshold_s
+        Requests slower than this are counted in :attr:`slow` (for online monitors).
+    refused_latency_s
+        Latency recorded for a request sent to a crashed instance (connection refused).
+    """
+
+    __slots__ = (
+        "instance_id", "image", "workers", "log", "pool", "state", "slow_threshold_s",
+        "refused_latency_s", "_free_at", "_in_flight", "_seq", "completed", "failed", "slow",
+        "launched_s", "started_s", "stopped_s", "ready", "unhealthy_checks",
+    )
+
+    def __init__(self, instance_id: int, image: Image, workers: int, log: RequestLog, *,
+                 pool: str = "default", slow_threshold_s: float = math.inf,
+                 refused_latency_s: float = 0.0) -> None:
+        if workers < 1:
+            raise ParameterError("workers", workers, "a whole number >= 1")
+        self.instance_id = int(instance_id)
+        self.image = image
+        self.workers = int(workers)
+        self.log = log
+        self.pool = pool
+        self.state: State = "booting"
+        self.slow_threshold_s = float(slow_threshold_s)
+        self.refused_latency_s = float(refused_latency_s)
+        self._free_at: list[float] = [0.0] * self.workers
+        # (end_s, seq, arrival_s, user, latency_s, ok): a heap ordered by completion
+        self._in_flight: list[tuple[float, int, float, int, float, bool]] = []
+        self._seq = 0
+        self.completed = 0  # requests recorded (ok or not)
+        self.failed = 0
+        self.slow = 0
+        self.launched_s = math.nan  # when it was launched (billing starts)
+        self.started_s = math.nan  # when it began serving
+        self.stopped_s = math.nan  # when it crashed or was terminated
+        self.ready: object | None = None  # the simpy boot process, set by Service.launch
+        self.unhealthy_checks = 0
+
+    # ------------------------------------------------------------------ state
+    @property
+    def healthy(self) -> bool:
+        """True while the instance is serving (a health check would pass)."""
+        return self.state == "in_service"
+
+    def start_serving(self, now_s: float) -> None:
+        """Mark the end of boot."""
+        self.state = "in_service"
+        self.started_s = now_s
+        self._free_at = [now_s] * self.workers
+
+    # ------------------------------------------------------------------ requests
+    def accept(self, arrival_s: float, user: int, demand_s: float, u_error: float) -> None:
+        """Take one request arriving at ``arrival_s``.
+
+        ``demand_s`` is its work on the reference image; ``u_error`` a uniform(0, 1)
+        draw: the request fails when ``u_error < image.error_prob`` (common random
+        numbers: the same request fails on every strategy that sends it here).
+        """
+        if self.state != "in_service":
+            self._record(arrival_s, user, self.refused_latency_s, False)
+            return
+        image = self.image
+        free = self._free_at[0]
+        start = arrival_s if arrival_s > free else free
+        end = start + demand_s * image.latency_factor
+        heapq.heapreplace(self._free_at, end)
+        self._seq += 1
+        heapq.heappush(self._in_flight,
+                       (end, self._seq, arrival_s, user, end - arrival_s,
+                        u_error >= image.error_prob))
+
+    def outstanding(self, now_s: float) -> int:
+        """Requests accepted and not yet finished at ``now_s`` (records those finished)."""
+        self.flush(now_s)
+        return len(self._in_flight)
+
+    def flush(self, now_s: float) -> None:
+        """Record every request that has finished by ``now_s``."""
+        heap = self._in_flight
+        while heap and heap[0][0] <= now_s:
+            _, _, arrival_s, user, latency_s, ok = heapq.heappop(heap)
+            self._record(arrival_s, user, latency_s, ok)
+
+    def fail_in_flight(self, now_s: float) -> None:
+        """Everything still queued or in service at ``now_s`` fails at ``now_s``."""
+        self.flush(now_s)
+        for _, _, arrival_s, user, _, _ in sorted(self._in_flight):
+            self._record(arrival_s, user, now_s - arrival_s, False)
+        self._in_flight = []
+
+    def crash(self, now_s: float) -> None:
+        """The software dies: in-flight requests fail; new ones are refused."""
+        if self.state in ("crashed", "terminated"):
+            return
+        self.fail_in_flight(now_s)
+        self.state = "crashed"
+        self.stopped_s = now_s
+
+    def terminate(self, now_s: float, *, drain: bool = True) -> None:
+        """Stop the instance. ``drain=True`` lets in-flight requests finish (connection
+        draining); ``drain=False`` kills them (a destroy without draining)."""
+        if self.state == "terminated":
+            return
+        if not drain:
+            self.fail_in_flight(now_s)
+        if self.state != "crashed":
+            self.stopped_s = now_s
+        self.state = "terminated"
+
+    def _record(self, arrival_s: float, user: int, latency_s: float, ok: bool) -> None:
+        self.log.append(arrival_s, user, self.instance_id, self.image.code, latency_s, ok)
+        self.completed += 1
+        if not ok:
+            self.failed += 1
+        if latency_s > self.slow_threshold_s:
+            self.slow += 1
+
+    def __repr__(self) -> str:
+        return (f"Instance({self.instance_id}, image={self.image.name!r}, pool={self.pool!r}, "
+                f"state={self.state!r})")

@@ -1,0 +1,231 @@
+"""Network paths and the DNS entry point of a two-sided (blue/green) service.
+
+A request from a client first asks DNS which side to use (its cached answer, see
+:mod:`tipsim.sim.dns`), then travels that side's network path to the side's load
+balancer and one of its instances. Each path has its own round-trip time, jitter and
+packet loss, and can be *blocked* (a security group or network ACL that drops the
+listener port: every request hangs until the client gives up).
+
+This module extends the request-level core (:mod:`tipsim.sim.service`,
+:mod:`tipsim.sim.loadbalancer`, :mod:`tipsim.sim.instances`) without changing it:
+
+* :class:`NetworkLog` is a :class:`~tipsim.sim.recorder.RequestLog` that adds the path's
+  round trip to every record of a side (sides are told apart by image code) and turns
+  requests slower than the client's timeout into failures;
+* :class:`DnsEntry` is a router for :func:`tipsim.sim.traffic.client_process`. That
+  process calls ``pick(t, u_route)`` and then ``accept(t, user, ...)`` on what it got;
+  DNS caching is per client, so the entry returns itself from ``pick`` and does the
+  lookup in ``accept``, where the user is known.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tipsim.errors import ParameterError
+from tipsim.sim.dns import ClientCaches, record_probabilities
+from tipsim.sim.loadbalancer import LoadBalancer
+from tipsim.sim.recorder import RequestLog
+
+PATH_FAILURE = -1  # instance code logged for a request lost or dropped on the path
+NO_TARGET = -2  # instance code logged when the side's balancer had no in-service target
+
+
+@dataclass(frozen=True)
+class NetworkPath:
+    """One side's network between clients and its load balancer.
+
+    Parameters
+    ----------
+    rtt_s
+        Mean round-trip time added to every request, in seconds.
+    jitter_s
+        Standard deviation of the round trip (a gamma-distributed extra), in seconds.
+    loss_prob
+        Probability that a request is lost and the client times out (0-1).
+    blocked
+        The listener port is dropped: every request times out.
+    """
+
+    rtt_s: float = 0.02
+    jitter_s: float = 0.005
+    loss_prob: float = 0.0
+    blocked: bool = False
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.rtt_s <= 60.0:
+            raise ParameterError("rtt_s", self.rtt_s, "a number >= 0 and <= 60")
+        if not 0.0 <= self.jitter_s <= 60.0:
+            raise ParameterError("jitter_s", self.jitter_s, "a number >= 0 and <= 60")
+        if not 0.0 <= self.loss_prob <= 1.0:
+            raise ParameterError("loss_prob", self.loss_prob, "a number >= 0 and <= 1")
+
+    def draw_rtt_s(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` round trips: ``rtt_s`` plus a gamma jitter with mean 0 shift removed."""
+        if self.jitter_s == 0.0:
+            return np.full(n, self.rtt_s)
+        shape = 4.0
+        scale = self.jitter_s / math.sqrt(shape)
+        return np.maximum(0.0, self.rtt_s + rng.gamma(shape, scale, n) - shape * scale)
+
+
+class NetworkLog(RequestLog):
+    """A request log that adds each side's path round trip and applies the client timeout.
+
+    Parameters
+    ----------
+    paths
+        Network path per image code (blue image code -> blue path, ...).
+    client_timeout_s
+        A request slower than this fails, recorded at this latency.
+    rng
+        Draws the path jitter.
+    capacity
+        Initial rows.
+    """
+
+    def __init__(self, paths: dict[int, NetworkPath], client_timeout_s: float,
+                 rng: np.random.Generator, capacity: int = 1024) -> None:
+        super().__init__(capacity)
+        self.paths = dict(paths)
+        self.client_timeout_s = float(client_timeout_s)
+        self._rng = rng
+        self._rtt_cache: dict[int, list[float]] = {code: [] for code in paths}
+
+    def _rtt(self, image: int) -> float:
+        cache = self._rtt_cache.get(image)
+        if cache is None:
+            return 0.0
+        if not cache:
+            cache.extend(self.paths[image].draw_rtt_s(self._rng, 4096).tolist())
+        return cache.pop()
+
+    def append(self, time_s: float, user: int, instance: int, image: int, latency_s: float,
+               ok: bool) -> None:
+        """Record one request; path failures arrive with their latency already set."""
+        if instance != PATH_FAILURE:
+            latency_s = latency_s + self._rtt(image)
+        if latency_s > self.client_timeout_s:
+            latency_s, ok = self.client_timeout_s, False
+        super().append(time_s, user, instance, image, latency_s, ok)
+
+
+@dataclass
+class Side:
+    """One colour of the deployment: its balancer, path, image code and loss draws."""
+
+    name: str
+    image_code: int
+    lb: LoadBalancer
+    path: NetworkPath
+    rng: np.random.Generator
+    requests: int = 0
+    _loss_u: list[float] = field(default_factory=list)
+
+    def loss_draw(self) -> float:
+        """A uniform(0, 1) draw for this side's packet loss."""
+        if not self._loss_u:
+            self._loss_u.extend(self.rng.random(4096).tolist())
+        return self._loss_u.pop()
+
+    @property
+    def healthy(self) -> bool:
+        """A balancer with at least one in-service target (what evaluate-target-health sees)."""
+        return bool(self.lb.members())
+
+
+class DnsEntry:
+    """Traffic's entry point: weighted DNS with per-client caches over two or more sides.
+
+    Parameters
+    ----------
+    sides
+        The sides, in the order of the DNS records.
+    caches
+        One cache per client (user).
+    log
+        Where path failures and refusals are recorded.
+    evaluate_target_health
+        Skip a side whose balancer has no in-service target.
+    client_timeout_s
+        Latency recorded for a request that is dropped on the path.
+    """
+
+    def __init__(self, sides: Sequence[Side], caches: ClientCaches, log: RequestLog, *,
+                 evaluate_target_health: bool = True, client_timeout_s: float = 3.0) -> None:
+        self.sides = list(sides)
+        self.caches = caches
+        self.log = log
+        self.evaluate_target_health = evaluate_target_health
+        self.client_timeout_s = float(client_timeout_s)
+        self.weights: list[float] = [1.0] + [0.0] * (len(self.sides) - 1)
+        self._probs: dict[tuple[tuple[float, ...], tuple[bool, ...]], np.ndarray] = {}
+        self._u_route = 0.0
+        self._key: tuple[tuple[float, ...], tuple[bool, ...]] | None = None
+        self.fresh_time_s: list[float] = []  # when the fresh-answer odds changed ...
+        self.fresh_probs: list[np.ndarray] = []  # ... and to what
+
+    def set_weights(self, weights: Sequence[float]) -> None:
+        """New record weights (the Route 53 UPSERT; propagation delay is not modelled)."""
+        if len(weights) != len(self.sides) or any(w < 0 for w in weights):
+            raise ParameterError("weights", list(weights),
+                                 f"{len(self.sides)} numbers >= 0")
+        self.weights = [float(w) for w in weights]
+
+    def probabilities(self, now_s: float | None = None) -> np.ndarray:
+        """Chance that a fresh DNS answer names each side, given weights and health.
+
+        With ``now_s``, a change since the last call is logged in :attr:`fresh_time_s`
+        and :attr:`fresh_probs` (for the DNS timeline).
+        """
+        health = tuple(s.healthy for s in self.sides)
+        key = (tuple(self.weights), health)
+        p = self._probs.get(key)
+        if p is None:
+            p = record_probabilities(self.weights, health, self.evaluate_target_health)
+            self._probs[key] = p
+        if now_s is not None and key != self._key:
+            self._key = key
+            self.fresh_time_s.append(float(now_s))
+            self.fresh_probs.append(p)
+        return p
+
+    def note_change(self, now_s: float) -> None:
+        """Log the fresh-answer odds now (call after a weight or health change)."""
+        self.probabilities(now_s)
+
+    def fresh_share(self, grid_s: np.ndarray, record: int = 1) -> np.ndarray:
+        """Fresh-answer probability of ``record`` at each grid time (a step function)."""
+        if not self.fresh_time_s:
+            return np.full(np.shape(grid_s), float(self.probabilities()[record]))
+        t = np.asarray(self.fresh_time_s)
+        p = np.asarray([q[record] for q in self.fresh_probs])
+        idx = np.clip(np.searchsorted(t, grid_s, side="right") - 1, 0, len(p) - 1)
+        return p[idx]
+
+    # -- the Router / Target protocol of tipsim.sim.traffic ---------------------------
+    def pick(self, t: float, u_route: float) -> DnsEntry:
+        """Remember the request's routing draw; the lookup happens in :meth:`accept`."""
+        self._u_route = u_route
+        return self
+
+    def accept(self, arrival_s: float, user: int, demand_s: float, u_error: float) -> None:
+        """Resolve for ``user``, cross the side's path, and hand over to an instance."""
+        u = self._u_route
+        k = self.caches.lookup(user, arrival_s, self.probabilities(arrival_s), u)
+        side = self.sides[k]
+        side.requests += 1
+        path = side.path
+        if path.blocked or (path.loss_prob > 0.0 and side.loss_draw() < path.loss_prob):
+            self.log.append(arrival_s, user, PATH_FAILURE, side.image_code,
+                            self.client_timeout_s, False)
+            return
+        target = side.lb.pick(arrival_s, u)
+        if target is None:  # HTTP 503 from a balancer with no in-service target
+            self.log.append(arrival_s, user, NO_TARGET, side.image_code, 0.0, False)
+            return
+        target.accept(arrival_s, user, demand_s, u_error)

@@ -1,0 +1,73 @@
+"""Success rate and latency over time, one line per image: figure builders and in-place updates.
+
+Takes the tidy per-window frame of a scenario's ``timeline()`` (columns
+``window_start_s``, ``image``, ``success_rate``, ``p95_latency_s``, ...). One trace per
+image code is built up front, so a widget can update the figure in place
+(``update_timeline``) without adding or removing traces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import plotly.graph_objects as go
+
+from tipsim.viz.style import COLOURS, base_layout
+
+DEFAULT_IMAGES: dict[int, tuple[str, str]] = {
+    0: ("old image", COLOURS["old"]),
+    1: ("new image", COLOURS["new"]),
+    -1: ("no instance (503)", COLOURS["bad"]),
+}
+
+
+def _series(frame: Any, code: int, column: str) -> tuple[list[float], list[float]]:
+    rows = frame[frame["image"] == code]
+    return rows["window_start_s"].div(60.0).tolist(), rows[column].tolist()
+
+
+def timeline_figure(frame: Any, column: str, *, title: str, y_title: str,
+                    images: Mapping[int, tuple[str, str]] = DEFAULT_IMAGES,
+                    events: list[tuple[float, str]] | None = None, percent: bool = False,
+                    widget: bool = True) -> go.Figure:
+    """A line per image of ``column`` against time (minutes); a ``FigureWidget`` by default."""
+    fig_cls = go.FigureWidget if widget else go.Figure
+    traces = []
+    for code, (name, colour) in images.items():
+        x, y = _series(frame, code, column)
+        if percent:
+            y = [100.0 * v for v in y]
+        traces.append(go.Scatter(x=x, y=y, name=name, mode="lines+markers",
+                                 marker={"size": 4}, line={"color": colour}))
+    fig = fig_cls(data=traces, layout=base_layout(title, height=300))
+    fig.update_xaxes(title_text="time (minutes)")
+    fig.update_yaxes(title_text=y_title)
+    set_events(fig, events or [])
+    return fig
+
+
+def update_timeline(fig: go.Figure, frame: Any, column: str, *,
+                    images: Mapping[int, tuple[str, str]] = DEFAULT_IMAGES,
+                    events: list[tuple[float, str]] | None = None,
+                    percent: bool = False) -> None:
+    """Replace the lines' data in place (one batch update, no new traces)."""
+    with fig.batch_update():
+        for trace, code in zip(fig.data, images, strict=True):
+            x, y = _series(frame, code, column)
+            trace.x = x
+            trace.y = [100.0 * v for v in y] if percent else y
+        set_events(fig, events or [])
+
+
+def set_events(fig: go.Figure, events: list[tuple[float, str]]) -> None:
+    """Dotted vertical lines at the scenario's events (change, detection, ...)."""
+    fig.layout.shapes = [
+        {"type": "line", "xref": "x", "yref": "paper", "x0": t / 60.0, "x1": t / 60.0,
+         "y0": 0, "y1": 1, "line": {"color": COLOURS["muted"], "dash": "dot", "width": 1}}
+        for t, _ in events]
+    fig.layout.annotations = [
+        {"x": t / 60.0, "y": 1.0, "xref": "x", "yref": "paper", "text": label,
+         "showarrow": False, "textangle": -90, "xanchor": "right", "yanchor": "top",
+         "font": {"size": 9, "color": COLOURS["muted"]}}
+        for t, label in events]

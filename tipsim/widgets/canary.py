@@ -1,0 +1,183 @@
+"""Panel for scenario 2: choose a defect, a TTL, a step plan and the judge's thresholds,
+run big-bang, blue/green and canary on one seed, and compare.
+
+Figures (plotly ``FigureWidget``s built with data, updated in place):
+:attr:`CanaryPanel.rollout_fig` (weight, per-side errors and latency, verdicts),
+:attr:`CanaryPanel.judge_fig` (the judge's per-metric table),
+:attr:`CanaryPanel.blast_fig` (blast radius per strategy) and
+:attr:`CanaryPanel.dns_fig` (share of clients on green against the weight).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as w
+import plotly.graph_objects as go
+
+from tipsim.scenarios.canary import DEFECTS, STRATEGIES, CanaryRun, Params, compare
+from tipsim.viz.canary import (
+    blast_radius_figure,
+    dns_figure,
+    judge_table,
+    rollout_figure,
+    timeline_data,
+)
+from tipsim.widgets.common import MessageLine, guarded
+
+_STYLE = {"description_width": "initial"}
+
+
+def _last_judged(run: CanaryRun) -> list[dict[str, Any]]:
+    judged = run.judged_steps()
+    if not judged:
+        return []
+    return [m.as_dict() for m in judged[-1][1].metrics]
+
+
+class CanaryPanel:
+    """Controls -> three strategies on one seed -> four figures.
+
+    Parameters
+    ----------
+    params
+        Starting parameters (the notebook's ``parameters`` cell).
+    seed
+        Seed shared by the three strategies.
+    smoke_passed
+        Smoke test result to gate the canary with (``None``: ``params.smoke_test``).
+    """
+
+    def __init__(self, params: Params | None = None, seed: int = 1,
+                 smoke_passed: bool | None = None) -> None:
+        self.params = params or Params()
+        self.seed = seed
+        self.smoke_passed = smoke_passed
+        p = self.params
+        self.defect = w.Dropdown(options=list(DEFECTS), value=p.defect, description="green defect",
+                                 style=_STYLE)
+        self.ttl = w.FloatSlider(value=p.dns_ttl_s, min=0, max=600, step=10,
+                                 description="DNS TTL (s)", continuous_update=False, style=_STYLE)
+        self.step = w.FloatSlider(value=p.step_weight_pct, min=5, max=50, step=5,
+                                  description="step weight (%)", continuous_update=False,
+                                  style=_STYLE)
+        self.max_weight = w.FloatSlider(value=p.max_weight_pct, min=5, max=100, step=5,
+                                        description="max weight (%)", continuous_update=False,
+                                        style=_STYLE)
+        self.window = w.FloatSlider(value=p.window_s, min=30, max=600, step=30,
+                                    description="window (s)", continuous_update=False,
+                                    style=_STYLE)
+        self.threshold = w.IntSlider(value=p.failed_check_threshold, min=1, max=5,
+                                     description="failed checks to roll back",
+                                     continuous_update=False, style=_STYLE)
+        self.confidence = w.FloatSlider(value=p.confidence, min=0.8, max=0.999, step=0.005,
+                                        readout_format=".3f", description="judge confidence",
+                                        continuous_update=False, style=_STYLE)
+        self.pass_score = w.FloatSlider(value=p.pass_score, min=0, max=100, step=5,
+                                        description="pass score", continuous_update=False,
+                                        style=_STYLE)
+        self.marginal_score = w.FloatSlider(value=p.marginal_score, min=0, max=100, step=5,
+                                            description="marginal score",
+                                            continuous_update=False, style=_STYLE)
+        self.show = w.ToggleButtons(options=list(STRATEGIES), value="canary",
+                                    description="timeline of", style=_STYLE)
+        self.run_button = w.Button(description="Run the three strategies", button_style="primary")
+        for widget, css in ((self.defect, "defect"), (self.ttl, "ttl"), (self.step, "step"),
+                            (self.max_weight, "max-weight"), (self.window, "window"),
+                            (self.threshold, "threshold"), (self.confidence, "confidence"),
+                            (self.pass_score, "pass-score"),
+                            (self.marginal_score, "marginal-score"), (self.show, "show"),
+                            (self.run_button, "run")):
+            widget.add_class(f"tipsim-canary-{css}")
+        self.summary = w.HTML()
+        self.message = MessageLine()
+        self.runs = compare(self.params, seed=seed, smoke_passed=smoke_passed)
+        run = self.runs[self.show.value]
+        self.rollout_fig = go.FigureWidget(self._rollout(run))
+        self.judge_fig = go.FigureWidget(judge_table(_last_judged(self.runs["canary"]),
+                                                     "judge: last canary window"))
+        self.blast_fig = go.FigureWidget(blast_radius_figure(self._summaries(),
+                                                             "blast radius, same seed"))
+        self.dns_fig = go.FigureWidget(self._dns(run))
+        self._show_summary()
+        self.run_button.on_click(guarded(self.message)(self._on_run))
+        self.show.observe(guarded(self.message)(self._on_show), names="value")
+        controls = w.VBox([
+            w.HBox([self.defect, self.ttl]),
+            w.HBox([self.step, self.max_weight, self.window]),
+            w.HBox([self.threshold, self.confidence]),
+            w.HBox([self.pass_score, self.marginal_score]),
+            self.run_button,
+        ])
+        self.widget = w.VBox([controls, self.message, self.summary, self.blast_fig, self.show,
+                              self.rollout_fig, self.judge_fig, self.dns_fig])
+        self.widget.add_class("tipsim-canary-panel")
+
+    # ------------------------------------------------------------------ figures
+    def _summaries(self) -> dict[str, dict[str, Any]]:
+        return {name: run.summary() for name, run in self.runs.items()}
+
+    def _rollout(self, run: CanaryRun) -> go.Figure:
+        s = run.summary()
+        return rollout_figure(timeline_data(run.requests, run.params.duration_s),
+                              run.record.weight_time_s, run.record.weight_pct, s["steps"],
+                              run.params.duration_s, f"{run.params.strategy}: {s['decision']}")
+
+    def _dns(self, run: CanaryRun) -> go.Figure:
+        return dns_figure(run.dns_grid_s, run.dns_green_share, run.record.weight_time_s,
+                          run.record.weight_pct, run.params.duration_s,
+                          f"DNS: clients on green (TTL {run.params.dns_ttl_s:g} s)")
+
+    @staticmethod
+    def _copy_into(target: go.FigureWidget, source: go.Figure) -> None:
+        with target.batch_update():
+            for old, new in zip(target.data, source.data, strict=True):
+                for key in ("x", "y", "text", "marker", "cells", "header"):
+                    if key in new and new[key] is not None:
+                        old[key] = new[key]
+            target.layout.title = source.layout.title
+
+    def _show_summary(self) -> None:
+        rows = []
+        for name, s in self._summaries().items():
+            when = s["decision_time_s"]
+            rows.append(f"<tr><td>{name}</td><td>{s['decision']}</td>"
+                        f"<td>{'-' if when is None else f'{when:.0f} s'}</td>"
+                        f"<td>{s['failed_requests']}</td><td>{s['affected_users']}</td>"
+                        f"<td>{100 * s['error_budget_used']:.2f}%</td></tr>")
+        self.summary.value = (
+            "<table class='tipsim-canary-summary'><tr><th>strategy</th><th>decision</th>"
+            "<th>when</th><th>failed requests</th><th>affected users</th>"
+            "<th>30-day error budget used</th></tr>" + "".join(rows) + "</table>")
+
+    # ------------------------------------------------------------------ callbacks
+    def current_params(self) -> Params:
+        """The parameters the controls describe (validated)."""
+        return self.params.replace(
+            defect=self.defect.value, dns_ttl_s=self.ttl.value,
+            step_weight_pct=self.step.value, max_weight_pct=self.max_weight.value,
+            window_s=self.window.value, failed_check_threshold=self.threshold.value,
+            confidence=self.confidence.value, pass_score=self.pass_score.value,
+            marginal_score=self.marginal_score.value)
+
+    def _on_run(self, _button: Any = None) -> None:
+        params = self.current_params()
+        self.message.note("running ...")
+        self.runs = compare(params, seed=self.seed, smoke_passed=self.smoke_passed)
+        self.params = params
+        self.refresh()
+        self.message.clear()
+
+    def _on_show(self, _change: Any = None) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Update every figure in place from :attr:`runs`."""
+        run = self.runs[self.show.value]
+        self._copy_into(self.rollout_fig, self._rollout(run))
+        self._copy_into(self.judge_fig, judge_table(_last_judged(self.runs["canary"]),
+                                                    "judge: last canary window"))
+        self._copy_into(self.blast_fig, blast_radius_figure(self._summaries(),
+                                                            "blast radius, same seed"))
+        self._copy_into(self.dns_fig, self._dns(run))
+        self._show_summary()

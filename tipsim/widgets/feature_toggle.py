@@ -1,0 +1,136 @@
+"""The feature-toggle panel: pick a strategy, a defect, the toggle's share and the load;
+watch success rate and latency per image over time and every strategy's blast radius.
+
+>>> panel = FeatureTogglePanel()          # doctest: +SKIP
+>>> panel.widget                           # the box to display   # doctest: +SKIP
+>>> panel.figures["success"].data[1].y     # in-place updated FigureWidgets  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as w
+
+from tipsim.scenarios.feature_toggle import STRATEGIES, Params, Run, run, timeline
+from tipsim.viz.feature_toggle import blast_radius_figure, update_blast_radius
+from tipsim.viz.timeline import timeline_figure, update_timeline
+from tipsim.widgets.common import MessageLine, guarded
+
+DEFECTS = ("errors", "latency", "crash", "none")
+
+
+class FeatureTogglePanel:
+    """Controls, a message line, a summary and three FigureWidgets updated in place.
+
+    Attributes
+    ----------
+    widget
+        The ``ipywidgets.VBox`` to display.
+    figures
+        ``{"success": ..., "latency": ..., "blast": ...}`` FigureWidgets.
+    controls
+        The control widgets by parameter name (each has a ``tipsim-ft-<name>`` CSS class).
+    runs
+        The last runs, by strategy.
+    """
+
+    def __init__(self, params: Params | None = None, *, seed: int = 1,
+                 window_s: float = 30.0) -> None:
+        self.params = params if params is not None else Params()
+        self.seed = seed
+        self.window_s = window_s
+        p = self.params
+        self.controls: dict[str, w.Widget] = {
+            "strategy": w.ToggleButtons(options=list(STRATEGIES), value=p.strategy,
+                                        description="strategy"),
+            "defect": w.Dropdown(options=list(DEFECTS), value=p.defect, description="defect"),
+            "defect_error_rate": w.FloatSlider(value=p.defect_error_rate, min=0.0, max=1.0,
+                                               step=0.01, description="error rate",
+                                               readout_format=".0%"),
+            "toggle_share": w.FloatSlider(value=p.toggle_share, min=0.05, max=1.0, step=0.05,
+                                          description="toggle share", readout_format=".0%"),
+            "arrival_rate_per_s": w.FloatSlider(value=p.arrival_rate_per_s, min=1.0, max=100.0,
+                                                step=1.0, description="load (req/s)"),
+        }
+        for name, control in self.controls.items():
+            control.add_class(f"tipsim-ft-{name.replace('_', '-')}")
+            control.style.description_width = "90px"
+        self.message = MessageLine()
+        self.summary = w.HTML()
+        self.summary.add_class("tipsim-ft-summary")
+        self.runs: dict[str, Run] = {}
+        self._compute()
+        chosen = self.runs[self.params.strategy]
+        frame = timeline(chosen, self.window_s)
+        self.figures: dict[str, Any] = {
+            "success": timeline_figure(frame, "success_rate", title="Success rate per image",
+                                       y_title="success (%)", percent=True,
+                                       events=chosen.events),
+            "latency": timeline_figure(frame, "p95_latency_s",
+                                       title="95th percentile latency per image",
+                                       y_title="p95 latency (s)", events=chosen.events),
+            "blast": blast_radius_figure(self._frame()),
+        }
+        self._show_summary()
+        self.on_change = guarded(self.message)(self._on_change)
+        for control in self.controls.values():
+            control.observe(self.on_change, names="value")
+        self.widget = w.VBox([
+            w.HBox([self.controls["strategy"], self.controls["defect"]]),
+            w.HBox([self.controls["defect_error_rate"], self.controls["toggle_share"],
+                    self.controls["arrival_rate_per_s"]]),
+            self.message, self.summary,
+            self.figures["success"], self.figures["latency"], self.figures["blast"],
+        ])
+        self.widget.add_class("tipsim-feature-toggle-panel")
+
+    # ---------------------------------------------------------------- computing
+    def _compute(self) -> None:
+        self.runs = {name: run(self.params.replace(strategy=name), seed=self.seed)
+                     for name in STRATEGIES}
+
+    def _frame(self) -> Any:
+        import pandas as pd
+
+        rows = []
+        for r in self.runs.values():
+            row = r.summary()
+            row.pop("events")
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def _on_change(self, _change: Any = None) -> None:
+        values = {name: c.value for name, c in self.controls.items()}
+        self.params = self.params.replace(**values)
+        self._compute()
+        chosen = self.runs[self.params.strategy]
+        frame = timeline(chosen, self.window_s)
+        update_timeline(self.figures["success"], frame, "success_rate", percent=True,
+                        events=chosen.events)
+        update_timeline(self.figures["latency"], frame, "p95_latency_s", events=chosen.events)
+        update_blast_radius(self.figures["blast"], self._frame())
+        self.message.clear()
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        r = self.runs[self.params.strategy]
+        b = r.blast
+
+        def secs(v: float | None, none: str) -> str:
+            return none if v is None else f"{v:.0f} s"
+
+        self.summary.value = (
+            f"<b>{html.escape(self.params.strategy)}</b>, defect "
+            f"<b>{html.escape(self.params.defect)}</b>: "
+            f"{b.failed_requests} failed and {b.slow_requests} slow of {b.requests} requests, "
+            f"{b.affected_users} users affected, {b.slo_breach_minutes:.0f} min of SLO breach, "
+            f"{100 * b.error_budget_used:.2f} % of the 30-day error budget; "
+            f"detected after {secs(b.time_to_detect_s, 'never')}, "
+            f"recovered after {secs(b.time_to_recover_s, 'not yet')}.")
+
+
+def feature_toggle_panel(params: Params | None = None, *, seed: int = 1) -> FeatureTogglePanel:
+    """Build the panel (display ``panel.widget``)."""
+    return FeatureTogglePanel(params, seed=seed)
