@@ -161,36 +161,37 @@ def page(browser: object) -> Iterator[object]:
 
 
 # --- helpers used by the browser tests --------------------------------------------------------
-PLOT_DATA_JS = """(idx) => {
-  const plots = document.querySelectorAll('.js-plotly-plot');
-  if (plots.length <= idx || !plots[idx].data) return null;
-  return JSON.stringify(plots[idx].data.map(t => [t.x, t.y]));
-}"""
+_PLOTS = "(scope) => Array.from(document.querySelectorAll((scope ? scope + ' ' : '') + '.js-plotly-plot'))"
+PLOT_DATA_JS = f"""([idx, scope]) => {{
+  const plots = ({_PLOTS})(scope);
+  if (plots.length <= idx || !plots[idx].data || plots[idx].data.length === 0) return null;
+  return JSON.stringify(plots[idx].data.map(t => [t.x, t.y, t.cells ? t.cells.values : null]));
+}}"""
 
 
-def plot_data(page: object, index: int = 0) -> str | None:
-    """The data of the index-th plotly chart on the page, as JSON (None if not rendered yet)."""
-    return page.evaluate(PLOT_DATA_JS, index)  # type: ignore[attr-defined]
+def plot_data(page: object, index: int = 0, scope: str = "") -> str | None:
+    """The data of the index-th plotly chart (inside ``scope``, a CSS selector), as JSON;
+    None while it is not rendered."""
+    return page.evaluate(PLOT_DATA_JS, [index, scope])  # type: ignore[attr-defined]
 
 
-def wait_plot_data(page: object, index: int = 0, timeout_ms: int = 90_000) -> str:
-    page.wait_for_function(  # type: ignore[attr-defined]
-        "(idx) => { const p = document.querySelectorAll('.js-plotly-plot'); "
-        "return p.length > idx && p[idx].data && p[idx].data.length > 0; }",
-        arg=index, timeout=timeout_ms)
-    data = plot_data(page, index)
+def wait_plot_data(page: object, index: int = 0, scope: str = "",
+                   timeout_ms: int = 120_000) -> str:
+    """Wait until the chart has data (the kernel ran and the widget rendered); return it."""
+    page.wait_for_function(f"(a) => ({PLOT_DATA_JS})(a) !== null",  # type: ignore[attr-defined]
+                           arg=[index, scope], timeout=timeout_ms)
+    data = plot_data(page, index, scope)
     assert data is not None
     return data
 
 
-def wait_plot_change(page: object, before: str, index: int = 0, timeout_ms: int = 60_000) -> str:
+def wait_plot_change(page: object, before: str, index: int = 0, scope: str = "",
+                     timeout_ms: int = 60_000) -> str:
     """Wait until the chart's data differs from ``before``; return the new data."""
     page.wait_for_function(  # type: ignore[attr-defined]
-        "([idx, before]) => { const p = document.querySelectorAll('.js-plotly-plot'); "
-        "if (p.length <= idx || !p[idx].data) return false; "
-        "return JSON.stringify(p[idx].data.map(t => [t.x, t.y])) !== before; }",
-        arg=[index, before], timeout=timeout_ms)
-    data = plot_data(page, index)
+        f"([a, before]) => {{ const d = ({PLOT_DATA_JS})(a); return d !== null && d !== before; }}",
+        arg=[[index, scope], before], timeout=timeout_ms)
+    data = plot_data(page, index, scope)
     assert data is not None
     return data
 
@@ -201,3 +202,8 @@ def nudge_slider(page: object, css_class: str, presses: int = 5, key: str = "Arr
     handle.focus()
     for _ in range(presses):
         handle.press(key)
+
+
+def click_toggle(page: object, css_class: str, label: str) -> None:
+    """Click one option of an ipywidgets ToggleButtons (found by its CSS class)."""
+    page.locator(f".{css_class} button", has_text=label).first.click()  # type: ignore[attr-defined]

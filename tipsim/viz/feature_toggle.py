@@ -43,8 +43,7 @@ def _hover(row: Any) -> str:
 def blast_radius_figure(frame: Any, *, widget: bool = True) -> go.Figure:
     """Four small bar charts, one bar per strategy: the side-by-side blast radius."""
     data = blast_radius_columns(frame)
-    base = make_subplots(rows=1, cols=len(PANELS), subplot_titles=[t for _, t in PANELS])
-    fig = go.FigureWidget(base) if widget else base
+    fig = make_subplots(rows=1, cols=len(PANELS), subplot_titles=[t for _, t in PANELS])
     colours = STRATEGY_COLOURS[: len(data)]
     for col, (column, title) in enumerate(PANELS, start=1):
         fig.add_trace(go.Bar(x=data["strategy"].tolist(), y=data[column].tolist(), name=title,
@@ -54,7 +53,8 @@ def blast_radius_figure(frame: Any, *, widget: bool = True) -> go.Figure:
     fig.update_layout(**base_layout("Blast radius of each strategy (same seed, same requests)",
                                     height=320))
     fig.update_annotations(font_size=11)
-    return fig
+    # Built complete first, then wrapped: Voila shows a FigureWidget changed before display blank.
+    return go.FigureWidget(fig) if widget else fig
 
 
 def update_blast_radius(fig: go.Figure, frame: Any) -> None:

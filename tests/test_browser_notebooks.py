@@ -1,0 +1,25 @@
+"""Each scenario notebook in a real browser (Voilà): its panel renders, and moving a control
+changes a chart through the kernel."""
+
+from __future__ import annotations
+
+import pytest
+from browser_support import click_toggle, nudge_slider, wait_plot_change, wait_plot_data
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_feature_toggle_error_rate_slider_changes_the_blast_radius_chart(voila, page) -> None:
+    scope = ".tipsim-feature-toggle-panel"
+    page.goto(voila("01_feature_toggles.ipynb"))
+    before = wait_plot_data(page, index=2, scope=scope)  # blast radius, strategies side by side
+    nudge_slider(page, "tipsim-ft-defect-error-rate", presses=10)
+    assert wait_plot_change(page, before, index=2, scope=scope) != before
+
+
+def test_canary_timeline_switches_strategy_when_a_button_is_clicked(voila, page) -> None:
+    scope = ".tipsim-canary-panel"
+    page.goto(voila("02_canary_blue_green.ipynb"))
+    before = wait_plot_data(page, index=1, scope=scope)  # the rollout timeline
+    click_toggle(page, "tipsim-canary-show", "big-bang")
+    assert wait_plot_change(page, before, index=1, scope=scope) != before

@@ -1,0 +1,303 @@
+"""Scenario 4 (slides 13-14): A/B test a data lake, Kafka + FaaS against Kafka + Spark.
+
+The same Kafka front feeds two back ends. The talk's questions: "Does X batch-process more
+quickly than Y? Does X cost more than Y?", judged against an upstream service level
+objective. Both arms do the same work per record (``cpu_ms_per_record`` on one vCPU), so
+which arm wins follows from prices, batching and utilisation.
+
+Each replication draws one load (stream ``"arrivals"``) that both arms read (common random
+numbers); each arm has its own stream for its noise (``"arm_a"``, ``"arm_b"``), so an A/A
+test (same back end and settings on both sides) differs only by that noise.
+
+``tipsim run data-lake-ab --set rate_per_s=5000 --set arm_a=faas --set arm_b=spark
+--replications 5 --json``
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field
+
+from tipsim.analysis import ab_stats
+from tipsim.analysis.cost import (
+    PriceTable,
+    faas_cost_usd,
+    front_cost_usd_per_hour,
+    load_prices,
+    spark_cost_usd,
+)
+from tipsim.params import Params as BaseParams
+from tipsim.sim.datalake import ArmRun, arm_metrics
+from tipsim.sim.faas import FaasSettings, simulate_faas
+from tipsim.sim.kafka import TopicLoad, TopicSettings, produce
+from tipsim.sim.rng import streams
+from tipsim.sim.spark import SparkSettings, simulate_spark
+
+Backend = Literal["faas", "spark"]
+_FAAS_FIELDS = ("batch_size", "batching_window_s", "memory_mb", "invoke_overhead_ms",
+                "cold_start_probability", "cold_start_s", "scaling_delay_s")
+_SPARK_FIELDS = ("instance_type", "core_nodes", "trigger_interval_s", "batch_overhead_s",
+                 "cluster_startup_s", "dynamic_allocation", "min_nodes", "max_nodes")
+_B_OVERRIDES = ("batch_size", "batching_window_s", "memory_mb", "core_nodes",
+                "trigger_interval_s")
+
+
+class Params(BaseParams):
+    """Load, both arms' settings (arm B may override some), objective and statistics."""
+
+    # the shared front
+    rate_per_s: float = Field(2000.0, gt=0, le=200_000, description="mean records produced per second")
+    pattern: Literal["steady", "on_off", "daily"] = Field("steady", description="load shape")
+    burst_factor: float = Field(1.0, ge=1, le=20, description="peak rate / mean rate")
+    burst_period_s: float = Field(300.0, gt=0, le=86_400, description="period of the load pattern")
+    partitions: int = Field(24, ge=1, le=1000, description="Kafka partitions")
+    record_bytes: int = Field(1000, ge=1, le=1_000_000, description="size of one record")
+    duration_s: float = Field(600.0, ge=60, le=86_400, description="simulated production time")
+    slice_s: float = Field(0.05, ge=0.001, le=1.0, description="time slice of the count model")
+    brokers: int = Field(3, ge=1, le=100, description="MSK brokers (shared front, costed apart)")
+    retention_hours: float = Field(24.0, ge=0, le=8760, description="Kafka retention")
+    # the work, the same for both arms
+    cpu_ms_per_record: float = Field(0.5, gt=0, le=10_000, description="CPU time per record on one vCPU")
+    slo_s: float = Field(30.0, gt=0, le=86_400, description="objective: produced -> in the lake within")
+    # the arms
+    arm_a: Backend = Field("faas", description="back end of arm A")
+    arm_b: Backend = Field("spark", description="back end of arm B")
+    jitter_cv: float = Field(0.1, ge=0, le=2, description="lognormal jitter of batch times (sigma)")
+    batch_size: int = Field(100, ge=1, le=10_000, description="FaaS BatchSize")
+    batching_window_s: float = Field(0.5, ge=0, le=300, description="FaaS batching window")
+    memory_mb: int = Field(1024, ge=128, le=10_240, description="FaaS memory (CPU share follows)")
+    invoke_overhead_ms: float = Field(30.0, ge=0, le=60_000, description="FaaS fixed time per invocation")
+    cold_start_probability: float = Field(0.005, ge=0, le=1, description="FaaS cold-start chance")
+    cold_start_s: float = Field(0.4, ge=0, le=10, description="FaaS median cold-start time")
+    scaling_delay_s: float = Field(180.0, ge=0, le=600, description="FaaS poller change delay")
+    instance_type: Literal["m5.xlarge", "m5.2xlarge", "m5.4xlarge"] = Field(
+        "m5.xlarge", description="Spark node type")
+    core_nodes: int = Field(3, ge=1, le=200, description="Spark core nodes")
+    trigger_interval_s: float = Field(10.0, ge=0, le=3600, description="Spark trigger (0: back to back)")
+    batch_overhead_s: float = Field(0.5, ge=0, le=600, description="Spark overhead per micro-batch")
+    cluster_startup_s: float = Field(0.0, ge=0, le=7200, description="Spark cluster start-up time")
+    dynamic_allocation: bool = Field(False, description="Spark dynamic allocation")
+    min_nodes: int = Field(1, ge=1, le=200, description="Spark fewest nodes (dynamic allocation)")
+    max_nodes: int = Field(20, ge=1, le=200, description="Spark most nodes (dynamic allocation)")
+    # arm B overrides (empty: same as arm A), for FaaS-vs-FaaS or Spark-vs-Spark tests
+    b_batch_size: int | None = Field(None, ge=1, le=10_000, description="arm B BatchSize")
+    b_batching_window_s: float | None = Field(None, ge=0, le=300, description="arm B batching window")
+    b_memory_mb: int | None = Field(None, ge=128, le=10_240, description="arm B memory")
+    b_core_nodes: int | None = Field(None, ge=1, le=200, description="arm B core nodes")
+    b_trigger_interval_s: float | None = Field(None, ge=0, le=3600, description="arm B trigger")
+    # statistics
+    replications: int = Field(5, ge=2, le=200, description="paired replications (CLI --replications wins)")
+    confidence: float = Field(0.95, ge=0.5, le=0.999, description="confidence of intervals and verdicts")
+
+    def topic(self) -> TopicSettings:
+        return TopicSettings(**{k: getattr(self, k) for k in TopicSettings.model_fields})
+
+    def arm_settings(self, arm: Literal["a", "b"]) -> FaasSettings | SparkSettings:
+        """The validated settings of one arm (arm B applies its overrides)."""
+        backend = self.arm_a if arm == "a" else self.arm_b
+        values: dict[str, Any] = {k: getattr(self, k) for k in _FAAS_FIELDS + _SPARK_FIELDS}
+        if arm == "b":
+            values.update({k: getattr(self, "b_" + k) for k in _B_OVERRIDES
+                           if getattr(self, "b_" + k) is not None})
+        if backend == "faas":
+            return FaasSettings.create({k: values[k] for k in _FAAS_FIELDS},
+                                       duration_cv=self.jitter_cv)
+        return SparkSettings.create({k: values[k] for k in _SPARK_FIELDS},
+                                    duration_cv=self.jitter_cv)
+
+
+def simulate_arm(load: TopicLoad, settings: FaasSettings | SparkSettings, cpu_s_per_record: float,
+                 rng: np.random.Generator) -> ArmRun:
+    """Run one back end over a load."""
+    if isinstance(settings, FaasSettings):
+        return simulate_faas(load, settings, cpu_s_per_record, rng)
+    return simulate_spark(load, settings, cpu_s_per_record, rng)
+
+
+def arm_cost(run: ArmRun, settings: FaasSettings | SparkSettings, prices: PriceTable) -> dict[str, float]:
+    """Back-end cost over the production window, per hour and per million records landed."""
+    if isinstance(settings, FaasSettings):
+        parts = faas_cost_usd(run.usage["invocations"], run.usage["gb_seconds"], prices)
+    else:
+        parts = spark_cost_usd(run.usage["instance_hours"], settings.instance_type, prices)
+    landed = int(run.batch_records[run.batch_lake_time_s <= run.window_s].sum())
+    total = parts["total_usd"]
+    return {"cost_usd": total,
+            "cost_usd_per_hour": total * 3600.0 / run.window_s,
+            "cost_usd_per_million_records": total / landed * 1e6 if landed else float("nan")}
+
+
+@dataclass
+class ABResult:
+    """Per-replication rows of both arms, their summaries, verdicts, and the last runs."""
+
+    params: Params
+    rows: dict[str, list[dict[str, float]]]
+    fingerprints: dict[str, list[str]]
+    front: dict[str, float]
+    last_load: TopicLoad | None = None
+    last_runs: dict[str, ArmRun] = field(default_factory=dict)
+
+    def values(self, arm: str, key: str) -> np.ndarray:
+        return np.array([r[key] for r in self.rows[arm]], dtype=np.float64)
+
+    def summary(self, arm: str) -> dict[str, Any]:
+        """Mean over replications of every metric, plus intervals for the headline ones."""
+        keys = self.rows[arm][0].keys()
+        out: dict[str, Any] = {k: float(np.mean(self.values(arm, k))) for k in keys}
+        for key in ("latency_p95_s", "cost_usd_per_hour", "cost_usd_per_million_records"):
+            _, lo, hi = ab_stats.mean_interval(self.values(arm, key), self.params.confidence)
+            out[key + "_ci"] = [lo, hi]
+        return out
+
+    def comparisons(self) -> dict[str, dict[str, float]]:
+        c = self.params.confidence
+        keys = ("latency_p50_s", "latency_p95_s", "latency_p99_s", "cost_usd_per_hour",
+                "cost_usd_per_million_records", "slo_share", "max_lag_records")
+        return {k: ab_stats.paired_difference(self.values("a", k), self.values("b", k), c)
+                for k in keys}
+
+    def verdicts(self) -> dict[str, dict[str, object]]:
+        p = self.params
+        labels = (f"A ({p.arm_a})", f"B ({p.arm_b})")
+        comp = self.comparisons()
+        return {
+            "faster": ab_stats.verdict("faster", "p95 latency", comp["latency_p95_s"], labels,
+                                       "s", p.confidence),
+            "cheaper": ab_stats.verdict("cheaper", "cost per hour", comp["cost_usd_per_hour"],
+                                        labels, "USD", p.confidence),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        p = self.params
+        arms = {}
+        for arm, backend in (("a", p.arm_a), ("b", p.arm_b)):
+            s = self.summary(arm)
+            s["backend"] = backend
+            s["records"] = int(round(s["records"]))
+            s["settings"] = p.arm_settings(arm).model_dump()  # type: ignore[arg-type]
+            if backend == "spark":
+                s.pop("invocations", None)
+                s.pop("gb_seconds", None)
+            else:
+                s.pop("instance_hours", None)
+            arms[arm] = s
+        rank = ab_stats.signed_rank_test(self.values("a", "latency_p95_s"),
+                                         self.values("b", "latency_p95_s"))
+        return {
+            "scenario": "data-lake-ab",
+            "duration_s": p.duration_s,
+            "rate_per_s": p.rate_per_s,
+            "replications": len(self.rows["a"]),
+            "slo_s": p.slo_s,
+            "a": arms["a"],
+            "b": arms["b"],
+            "front": self.front,
+            "comparisons": self.comparisons(),
+            "rank_test_latency_p95": rank,
+            "same_input": ab_stats.same_input(self.fingerprints["a"], self.fingerprints["b"]),
+            **{k: v for k, v in self.verdicts().items()},
+        }
+
+
+def run(params: Params, *, seed: int, replications: int | None = None,
+        prices: PriceTable | Mapping[str, float] | None = None,
+        progress: Callable[[int, int], None] | None = None) -> ABResult:
+    """Run ``replications`` paired replications of both arms.
+
+    Parameters
+    ----------
+    prices
+        A :class:`PriceTable`, or overrides (item -> USD) applied to the default table.
+    progress
+        Called as ``progress(done, total)`` after each replication.
+    """
+    reps = params.replications if replications is None else replications
+    if reps < 2:
+        from tipsim.errors import ParameterError
+
+        raise ParameterError("replications", reps, "a whole number >= 2 (paired statistics)")
+    table = prices if isinstance(prices, PriceTable) else load_prices(overrides=prices)
+    settings = {"a": params.arm_settings("a"), "b": params.arm_settings("b")}
+    topic = params.topic()
+    cpu_s = params.cpu_ms_per_record / 1000.0
+    rows: dict[str, list[dict[str, float]]] = {"a": [], "b": []}
+    prints: dict[str, list[str]] = {"a": [], "b": []}
+    result = ABResult(params, rows, prints, front={})
+    for rep in range(reps):
+        rng = streams(seed, ["arrivals", "arm_a", "arm_b"], replication=rep)
+        load = produce(topic, rng["arrivals"])
+        for arm in ("a", "b"):
+            out = simulate_arm(load, settings[arm], cpu_s, rng["arm_" + arm])
+            row: dict[str, float] = arm_metrics(out, load, params.slo_s)
+            row.update(arm_cost(out, settings[arm], table))
+            row.update({k: v for k, v in out.usage.items()})
+            row.update(out.extra)
+            rows[arm].append(row)
+            prints[arm].append(out.fingerprint)
+            result.last_runs[arm] = out
+        result.last_load = load
+        if progress is not None:
+            progress(rep + 1, reps)
+    result.front = front_cost_usd_per_hour(params.brokers, params.rate_per_s, params.record_bytes,
+                                           params.retention_hours, table)
+    return result
+
+
+def _plain(obj: Any) -> Any:
+    """JSON-ready: numpy scalars to Python, NaN and infinities to None."""
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not np.isfinite(obj):
+        return None
+    return obj
+
+
+def run_cli(params: Params, *, seed: int, replications: int | None = None) -> dict[str, Any]:
+    """``tipsim run data-lake-ab``: the JSON summary (see :meth:`ABResult.to_json`)."""
+    return _plain(run(params, seed=seed, replications=replications).to_json())
+
+
+def crossover(params: Params, rates_per_s: list[float], *, seed: int, replications: int = 2,
+              prices: PriceTable | Mapping[str, float] | None = None,
+              progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Cost per hour and p95 latency of both arms across loads, and where the cheaper arm changes.
+
+    Returns
+    -------
+    dict
+        ``rate_per_s``; per arm ``cost_usd_per_hour``, ``cost_ci``, ``latency_p95_s``;
+        ``cheaper`` per rate (``"a"``, ``"b"`` or ``"not enough evidence"``) and
+        ``switch_rate_per_s``: the first load where the cheaper arm differs from the first's.
+    """
+    table = prices if isinstance(prices, PriceTable) else load_prices(overrides=prices)
+    out: dict[str, Any] = {"rate_per_s": list(rates_per_s), "cheaper": []}
+    for arm in ("a", "b"):
+        out[arm] = {"cost_usd_per_hour": [], "cost_ci": [], "latency_p95_s": []}
+    for i, rate in enumerate(rates_per_s):
+        res = run(params.replace(rate_per_s=rate), seed=seed, replications=replications,
+                  prices=table)
+        for arm in ("a", "b"):
+            m, lo, hi = ab_stats.mean_interval(res.values(arm, "cost_usd_per_hour"), params.confidence)
+            out[arm]["cost_usd_per_hour"].append(m)
+            out[arm]["cost_ci"].append([lo, hi])
+            out[arm]["latency_p95_s"].append(float(res.values(arm, "latency_p95_s").mean()))
+        out["cheaper"].append(res.verdicts()["cheaper"]["answer"])
+        if progress is not None:
+            progress(i + 1, len(rates_per_s))
+    decided = [c for c in out["cheaper"] if c in ("a", "b")]
+    out["switch_rate_per_s"] = None
+    if decided:
+        for rate, c in zip(rates_per_s, out["cheaper"], strict=True):
+            if c in ("a", "b") and c != decided[0]:
+                out["switch_rate_per_s"] = rate
+                break
+    return out
