@@ -1,0 +1,226 @@
+"""Apply a plan to the emulator, and destroy what a stack owns.
+
+Order, as Terraform's default: first every deletion (and the destroy half of each
+replacement), highest ``delete_rank`` first (records, load balancers, instances,
+then the network); then creations and updates in dependency order, rendering each
+resource's attributes with the real ids of what was just made.
+
+A failure stops the run and raises :class:`~tipsim.errors.InfraError` listing what was
+done, what failed and what did not run (also in ``exc.result``). Because every
+resource is found again by its ownership tags, the next ``apply`` or ``destroy``
+plans from what really exists and converges.
+
+Example
+-------
+>>> stack = Stack("talk")                                   # doctest: +SKIP
+>>> stack.apply({"enable_new_ami": True}).summary()         # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from tipsim.errors import InfraError
+from tipsim.infra.capabilities import Capabilities, detect
+from tipsim.infra.expr import EvalContext, contains_unknown, render
+from tipsim.infra.handler import Actual, Context
+from tipsim.infra.plan import Change, Plan, make_plan, read_actual
+from tipsim.infra.registry import HANDLERS
+from tipsim.infra.spec import StackSpec
+from tipsim.params import Params
+
+_ADDRESS = re.compile(r"^(?P<block>[a-z0-9_]+\.[A-Za-z0-9_-]+)\[(?P<index>\d+)\]$")
+
+
+@dataclass
+class Step:
+    """One call sequence of an apply: destroy, create or update one resource."""
+
+    address: str
+    action: str
+    ok: bool
+    seconds: float
+    error: str = ""
+    id: str = ""
+
+
+@dataclass
+class ApplyResult:
+    """What an apply or destroy did, step by step."""
+
+    plan: Plan
+    steps: list[Step] = field(default_factory=list)
+    not_run: list[str] = field(default_factory=list)
+    elapsed_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return all(s.ok for s in self.steps) and not self.not_run
+
+    def summary(self) -> dict[str, Any]:
+        done = [s for s in self.steps if s.ok]
+        return {"ok": self.ok, "steps": len(done), "failed": [s.address for s in self.steps
+                                                             if not s.ok],
+                "not_run": list(self.not_run), "elapsed_s": round(self.elapsed_s, 3),
+                "plan": self.plan.summary()}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.summary(), "emulator": self.plan.capabilities.to_dict(),
+                "step_log": [s.__dict__ for s in self.steps],
+                "skipped": {c.address: c.reason for c in self.plan.changes
+                            if c.action == "skip"}}
+
+
+def _split(address: str) -> tuple[str, int]:
+    m = _ADDRESS.match(address)
+    if not m:
+        raise InfraError(f"not a resource instance address: {address!r}")
+    return m.group("block"), int(m.group("index"))
+
+
+class Stack:
+    """A stack of the kit (``talk``, ``eks``, ``datalake``) bound to an emulator.
+
+    Parameters
+    ----------
+    name
+        Stack file name in ``data/stacks`` (or pass ``spec``).
+    session
+        An :class:`~tipsim.emulator.EmulatorSession`; default :func:`tipsim.emulator.connect`,
+        made only when the first call is needed (bad input is refused before that).
+    capabilities
+        Override what the emulator offers (e.g. rehearse LocalStack's missing ELB on moto).
+    """
+
+    def __init__(self, name: str = "talk", session: Any = None, *,
+                 capabilities: Capabilities | None = None, spec: StackSpec | None = None) -> None:
+        self.spec = spec or StackSpec.load(name)
+        self._session = session
+        self._caps = capabilities
+        self._ctx: Context | None = None
+
+    # ---------------------------------------------------------------- wiring
+    @property
+    def session(self) -> Any:
+        if self._session is None:
+            from tipsim.emulator import connect
+
+            self._session = connect()
+        return self._session
+
+    @property
+    def ctx(self) -> Context:
+        if self._ctx is None:
+            region = getattr(self.session, "region_name", None) or "us-east-2"
+            self._ctx = Context(self.session, self.spec.name, region=region)
+        return self._ctx
+
+    @property
+    def capabilities(self) -> Capabilities:
+        if self._caps is None:
+            self._caps = detect(self.session)
+        return self._caps
+
+    def inputs(self, values: Mapping[str, Any] | Params | None = None) -> Params:
+        """Validate inputs (no call to the emulator): raises ``ParameterError``."""
+        return self.spec.inputs_from(values)
+
+    # ---------------------------------------------------------------- verbs
+    def plan(self, values: Mapping[str, Any] | Params | None = None, *,
+             destroy: bool = False) -> Plan:
+        """What apply (or destroy) would do now."""
+        inputs = self.inputs(values)
+        return make_plan(self.ctx, self.spec, inputs, self.capabilities, destroy=destroy)
+
+    def apply(self, values: Mapping[str, Any] | Params | None = None) -> ApplyResult:
+        """Make the emulator hold the stack for ``values``; a second apply changes nothing."""
+        return self.execute(self.plan(values))
+
+    def destroy(self, values: Mapping[str, Any] | Params | None = None) -> ApplyResult:
+        """Delete everything the stack owns, in dependency order."""
+        return self.execute(self.plan(values, destroy=True))
+
+    def owned(self) -> dict[str, Actual]:
+        """Everything the stack owns now, by address."""
+        return read_actual(self.ctx, self.spec.types)
+
+    def inventory(self) -> nx.DiGraph:
+        """The emulator's state as a dependency graph (see :mod:`tipsim.infra.inventory`)."""
+        from tipsim.infra.inventory import inventory_graph
+
+        return inventory_graph(self.owned().values())
+
+    # ---------------------------------------------------------------- execution
+    def execute(self, plan: Plan) -> ApplyResult:
+        """Carry out ``plan``; raise :class:`InfraError` (with ``.result``) on a failure."""
+        t0 = time.perf_counter()
+        result = ApplyResult(plan)
+        order = {c.address: i for i, c in enumerate(plan.changes)}
+        destroys = sorted((c for c in plan.changes if c.action in ("delete", "replace")),
+                          key=lambda c: (-HANDLERS[c.type].delete_rank, -order[c.address]))
+        builds = [c for c in plan.changes if c.action in ("create", "replace", "update")]
+        queue: list[tuple[str, Change]] = ([("destroy", c) for c in destroys]
+                                           + [("update" if c.action == "update" else "create", c)
+                                              for c in builds])
+        view = self._initial_view(plan)
+        for n, (verb, change) in enumerate(queue):
+            s0 = time.perf_counter()
+            try:
+                made_id = self._run_step(verb, change, plan, view)
+            except Exception as exc:  # noqa: BLE001 - every failure is reported, none hidden
+                result.steps.append(Step(change.address, verb, False,
+                                         time.perf_counter() - s0, f"{type(exc).__name__}: {exc}"))
+                result.not_run = [f"{v} {c.address}" for v, c in queue[n + 1:]]
+                result.elapsed_s = time.perf_counter() - t0
+                done = sum(1 for s in result.steps if s.ok)
+                err = InfraError(
+                    f"apply of stack {plan.stack!r} stopped at {verb} {change.address}: "
+                    f"{type(exc).__name__}: {exc}. Done: {done} step(s); not run: "
+                    f"{len(result.not_run)}. Run apply again to converge, or destroy.")
+                err.result = result  # type: ignore[attr-defined]
+                raise err from exc
+            result.steps.append(Step(change.address, verb, True, time.perf_counter() - s0,
+                                     id=made_id))
+        result.elapsed_s = time.perf_counter() - t0
+        return result
+
+    def _initial_view(self, plan: Plan) -> dict[str, list[Mapping[str, Any] | None]]:
+        view: dict[str, list[Mapping[str, Any] | None]] = {
+            block: [None] * n for block, n in plan.counts.items()}
+        for c in plan.changes:
+            if c.action in ("no-op", "update") and c.actual is not None:
+                block, index = _split(c.address)
+                view[block][index] = c.actual.attrs
+        return view
+
+    def _run_step(self, verb: str, change: Change, plan: Plan,
+                  view: dict[str, list[Mapping[str, Any] | None]]) -> str:
+        handler = HANDLERS[change.type]
+        if verb == "destroy":
+            assert change.actual is not None
+            handler.delete(self.ctx, change.actual)
+            return change.actual.id
+        block, index = _split(change.address)
+        rspec = self.spec.blocks[block]
+        ectx = EvalContext(variables=plan.inputs, index=index, resources=view, data=plan.data,
+                           capabilities={s: plan.capabilities.has(s)
+                                         for s in plan.capabilities.available},
+                           resource_types=self.spec.types)
+        desired = render(dict(rspec.attributes), ectx)
+        if contains_unknown(desired):
+            raise InfraError(f"{change.address}: a value it needs is still unknown")
+        if verb == "update":
+            assert change.actual is not None
+            changed = handler.differences(desired, change.actual.attrs) - rspec.ignore_changes
+            made = handler.update(self.ctx, change.actual, desired, changed) if changed \
+                else change.actual
+        else:
+            made = handler.create(self.ctx, change.address, desired)
+        view[block][index] = made.attrs
+        return made.id

@@ -1,0 +1,195 @@
+"""Handlers for machines: EC2 instances and classic load balancers (the talk's
+``example``, ``example_bionic``, ``canary``, blue/green nginx and their ELBs)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tipsim.infra.handler import Actual, Context, Handler, tag_dict, tag_list, user_tags
+from tipsim.infra.handlers_network import owned_filter, set_tags, tag_spec
+
+LIVE_STATES = ["pending", "running", "stopping", "stopped"]
+
+
+class InstanceHandler(Handler):
+    """EC2 instances. A new image, type or subnet is a replacement (destroy, then create);
+    the kit replaces on a type change where Terraform would stop and resize."""
+
+    type_name = "aws_instance"
+    force_new = frozenset({"ami", "instance_type", "subnet_id"})
+    updatable = frozenset({"vpc_security_group_ids", "tags"})
+    delete_rank = 80
+    reference_keys = ("id", "private_ip")
+    label_key = "ami"
+
+    def normalize(self, attrs: Mapping[str, Any]) -> dict[str, Any]:
+        out = dict(attrs)
+        if isinstance(out.get("vpc_security_group_ids"), list):
+            out["vpc_security_group_ids"] = sorted(out["vpc_security_group_ids"])
+        return out
+
+    def _actual(self, i: dict[str, Any]) -> Actual:
+        tags = tag_dict(i.get("Tags"))
+        return Actual(tags.get("tipsim:address", ""), self.type_name, i["InstanceId"], {
+            "id": i["InstanceId"], "ami": i["ImageId"], "instance_type": i["InstanceType"],
+            "subnet_id": i.get("SubnetId"), "vpc_id": i.get("VpcId"),
+            "vpc_security_group_ids": sorted(g["GroupId"] for g in i.get("SecurityGroups", [])),
+            "private_ip": i.get("PrivateIpAddress"), "public_ip": i.get("PublicIpAddress"),
+            "state": i.get("State", {}).get("Name"), "tags": user_tags(tags)})
+
+    def read_owned(self, ctx: Context) -> list[Actual]:
+        res = ctx.client("ec2").describe_instances(Filters=[
+            *owned_filter(ctx), {"Name": "instance-state-name", "Values": LIVE_STATES}])
+        return [self._actual(i) for r in res["Reservations"] for i in r["Instances"]]
+
+    def create(self, ctx: Context, address: str, attrs: dict[str, Any]) -> Actual:
+        res = ctx.client("ec2").run_instances(
+            ImageId=attrs["ami"], InstanceType=attrs.get("instance_type", "t2.micro"),
+            MinCount=1, MaxCount=1, SubnetId=attrs["subnet_id"],
+            SecurityGroupIds=list(attrs.get("vpc_security_group_ids", [])),
+            TagSpecifications=tag_spec(ctx, "instance", address, attrs.get("tags")))
+        return self._actual(res["Instances"][0])
+
+    def update(self, ctx: Context, actual: Actual, attrs: dict[str, Any],
+               changed: set[str]) -> Actual:
+        ec2 = ctx.client("ec2")
+        if "vpc_security_group_ids" in changed:
+            ec2.modify_instance_attribute(InstanceId=actual.id,
+                                          Groups=list(attrs["vpc_security_group_ids"]))
+        if "tags" in changed:
+            set_tags(ctx, actual.id, actual.attrs["tags"], attrs.get("tags", {}))
+        res = ec2.describe_instances(InstanceIds=[actual.id])
+        return self._actual(res["Reservations"][0]["Instances"][0])
+
+    def delete(self, ctx: Context, actual: Actual) -> None:
+        ctx.client("ec2").terminate_instances(InstanceIds=[actual.id])
+
+
+def _listener(raw: Mapping[str, Any]) -> dict[str, Any]:
+    return {"lb_port": int(raw["lb_port"]), "lb_protocol": str(raw["lb_protocol"]).lower(),
+            "instance_port": int(raw["instance_port"]),
+            "instance_protocol": str(raw["instance_protocol"]).lower()}
+
+
+def _health_check(raw: Mapping[str, Any]) -> dict[str, Any]:
+    return {"target": str(raw["target"]), "interval_s": int(raw["interval_s"]),
+            "timeout_s": int(raw["timeout_s"]), "healthy_threshold": int(raw["healthy_threshold"]),
+            "unhealthy_threshold": int(raw["unhealthy_threshold"])}
+
+
+class ClassicElbHandler(Handler):
+    """Classic load balancers (not in LocalStack's free edition: the engine skips them
+    there and the stack's DNS records fall back to instance addresses)."""
+
+    type_name = "aws_elb"
+    service = "elb"
+    force_new = frozenset({"name", "listeners"})
+    updatable = frozenset({"instances", "subnets", "security_groups", "health_check"})
+    delete_rank = 90
+    reference_keys = ("id", "dns_name")
+    label_key = "name"
+
+    def normalize(self, attrs: Mapping[str, Any]) -> dict[str, Any]:
+        out = dict(attrs)
+        for key in ("instances", "subnets", "security_groups"):
+            if isinstance(out.get(key), list):
+                out[key] = sorted(out[key])
+        if isinstance(out.get("listeners"), list):
+            out["listeners"] = sorted((_listener(x) for x in out["listeners"]),
+                                      key=lambda x: x["lb_port"])
+        if isinstance(out.get("health_check"), Mapping):
+            out["health_check"] = _health_check(out["health_check"])
+        return out
+
+    def read_owned(self, ctx: Context) -> list[Actual]:
+        elb = ctx.client("elb")
+        lbs = elb.describe_load_balancers()["LoadBalancerDescriptions"]
+        out = []
+        for i in range(0, len(lbs), 20):
+            names = [lb["LoadBalancerName"] for lb in lbs[i:i + 20]]
+            tags_by_name = {d["LoadBalancerName"]: tag_dict(d.get("Tags"))
+                            for d in elb.describe_tags(LoadBalancerNames=names)["TagDescriptions"]}
+            for lb in lbs[i:i + 20]:
+                tags = tags_by_name.get(lb["LoadBalancerName"], {})
+                if tags.get("tipsim:stack") == ctx.stack:
+                    out.append(self._actual(lb, tags))
+        return out
+
+    def _actual(self, lb: dict[str, Any], tags: Mapping[str, str]) -> Actual:
+        hc = lb.get("HealthCheck") or {}
+        name = lb["LoadBalancerName"]
+        return Actual(tags.get("tipsim:address", ""), self.type_name, name, {
+            "id": name, "name": name, "dns_name": lb.get("DNSName", ""),
+            # moto leaves the canonical zone id empty (ENVIRONMENT-NOTES.md)
+            "zone_id": lb.get("CanonicalHostedZoneNameID") or "",
+            "subnets": sorted(lb.get("Subnets", [])),
+            "security_groups": sorted(lb.get("SecurityGroups", [])),
+            "instances": sorted(i["InstanceId"] for i in lb.get("Instances", [])),
+            "listeners": sorted((_listener({
+                "lb_port": d["Listener"]["LoadBalancerPort"],
+                "lb_protocol": d["Listener"]["Protocol"],
+                "instance_port": d["Listener"]["InstancePort"],
+                "instance_protocol": d["Listener"].get("InstanceProtocol",
+                                                       d["Listener"]["Protocol"])})
+                for d in lb.get("ListenerDescriptions", [])), key=lambda x: x["lb_port"]),
+            "health_check": _health_check({
+                "target": hc.get("Target", ""), "interval_s": hc.get("Interval", 0),
+                "timeout_s": hc.get("Timeout", 0),
+                "healthy_threshold": hc.get("HealthyThreshold", 0),
+                "unhealthy_threshold": hc.get("UnhealthyThreshold", 0)}),
+            "tags": user_tags(tags)})
+
+    def _read(self, ctx: Context, name: str) -> Actual:
+        elb = ctx.client("elb")
+        lb = elb.describe_load_balancers(LoadBalancerNames=[name])["LoadBalancerDescriptions"][0]
+        tags = tag_dict(elb.describe_tags(LoadBalancerNames=[name])["TagDescriptions"][0]["Tags"])
+        return self._actual(lb, tags)
+
+    def create(self, ctx: Context, address: str, attrs: dict[str, Any]) -> Actual:
+        elb = ctx.client("elb")
+        elb.create_load_balancer(
+            LoadBalancerName=attrs["name"],
+            Listeners=[{"Protocol": x["lb_protocol"].upper(), "LoadBalancerPort": x["lb_port"],
+                        "InstanceProtocol": x["instance_protocol"].upper(),
+                        "InstancePort": x["instance_port"]}
+                       for x in (_listener(r) for r in attrs["listeners"])],
+            Subnets=list(attrs.get("subnets", [])),
+            SecurityGroups=list(attrs.get("security_groups", [])),
+            Tags=tag_list({**attrs.get("tags", {}), **ctx.owner_tags(address)}))
+        current = self._read(ctx, attrs["name"])
+        return self.update(ctx, current, attrs, {"health_check", "instances"})
+
+    def update(self, ctx: Context, actual: Actual, attrs: dict[str, Any],
+               changed: set[str]) -> Actual:
+        elb = ctx.client("elb")
+        name = actual.id
+        if "health_check" in changed and attrs.get("health_check"):
+            hc = _health_check(attrs["health_check"])
+            elb.configure_health_check(LoadBalancerName=name, HealthCheck={
+                "Target": hc["target"], "Interval": hc["interval_s"], "Timeout": hc["timeout_s"],
+                "HealthyThreshold": hc["healthy_threshold"],
+                "UnhealthyThreshold": hc["unhealthy_threshold"]})
+        if "instances" in changed:
+            have, want = set(actual.attrs.get("instances", [])), set(attrs.get("instances", []))
+            if have - want:
+                elb.deregister_instances_from_load_balancer(
+                    LoadBalancerName=name, Instances=[{"InstanceId": i} for i in have - want])
+            if want - have:
+                elb.register_instances_with_load_balancer(
+                    LoadBalancerName=name, Instances=[{"InstanceId": i} for i in want - have])
+        if "subnets" in changed:
+            have, want = set(actual.attrs.get("subnets", [])), set(attrs.get("subnets", []))
+            if want - have:
+                elb.attach_load_balancer_to_subnets(LoadBalancerName=name,
+                                                    Subnets=sorted(want - have))
+            if have - want:
+                elb.detach_load_balancer_from_subnets(LoadBalancerName=name,
+                                                      Subnets=sorted(have - want))
+        if "security_groups" in changed:
+            elb.apply_security_groups_to_load_balancer(
+                LoadBalancerName=name, SecurityGroups=list(attrs.get("security_groups", [])))
+        return self._read(ctx, name)
+
+    def delete(self, ctx: Context, actual: Actual) -> None:
+        ctx.client("elb").delete_load_balancer(LoadBalancerName=actual.id)

@@ -1,0 +1,37 @@
+"""The resource types the engine knows: one handler per type."""
+
+from __future__ import annotations
+
+from tipsim.infra.handler import Handler
+from tipsim.infra.handlers_compute import ClassicElbHandler, InstanceHandler
+from tipsim.infra.handlers_data import (
+    EmrClusterHandler,
+    EventSourceMappingHandler,
+    IamRoleHandler,
+    LambdaFunctionHandler,
+    MskClusterHandler,
+    S3BucketHandler,
+)
+from tipsim.infra.handlers_dns import HostedZoneHandler, RecordHandler
+from tipsim.infra.handlers_eks import EksClusterHandler, EksNodeGroupHandler
+from tipsim.infra.handlers_network import (
+    InternetGatewayHandler,
+    RouteTableAssociationHandler,
+    RouteTableHandler,
+    SecurityGroupHandler,
+    SubnetHandler,
+    VpcHandler,
+)
+
+HANDLERS: dict[str, Handler] = {h.type_name: h for h in (
+    VpcHandler(), SubnetHandler(), InternetGatewayHandler(), RouteTableHandler(),
+    RouteTableAssociationHandler(), SecurityGroupHandler(), InstanceHandler(),
+    ClassicElbHandler(), HostedZoneHandler(), RecordHandler(), IamRoleHandler(),
+    S3BucketHandler(), LambdaFunctionHandler(), EventSourceMappingHandler(),
+    MskClusterHandler(), EmrClusterHandler(), EksClusterHandler(), EksNodeGroupHandler(),
+)}
+
+
+def handler_for(type_name: str) -> Handler:
+    """The handler of one resource type."""
+    return HANDLERS[type_name]

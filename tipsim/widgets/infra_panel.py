@@ -1,0 +1,114 @@
+"""A panel to plan and apply the talk's stack from a notebook.
+
+Toggle checkboxes (the stack's toggles), the plan as a table, the dependency graph
+with the plan's blast radius highlighted, "Apply to emulator" and "Destroy" buttons,
+and a line saying which emulator the panel talks to and what is simulated only.
+Errors show as one line (``tipsim.widgets.common.guarded``), never a traceback.
+
+Example
+-------
+>>> panel = InfraPanel()          # doctest: +SKIP
+>>> panel                         # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as w
+import plotly.graph_objects as go
+
+from tipsim.infra.engine import Stack
+from tipsim.infra.plan import Plan
+from tipsim.viz.infra_graph import infra_graph_figure, plan_table, update_infra_graph
+from tipsim.widgets.common import MessageLine, guarded
+
+
+class InfraPanel:
+    """Plan/apply/destroy panel for one stack (default the talk's).
+
+    Parameters
+    ----------
+    stack
+        A :class:`~tipsim.infra.engine.Stack`; default ``Stack(stack_name, session)``.
+    initial
+        Starting toggle values, e.g. ``{"enable_new_ami": True}``.
+    """
+
+    def __init__(self, stack_name: str = "talk", session: Any = None, *,
+                 stack: Stack | None = None, initial: dict[str, bool] | None = None) -> None:
+        self.stack = stack or Stack(stack_name, session)
+        initial = initial or {}
+        self.message = MessageLine()
+        self.checkboxes = {
+            name: w.Checkbox(value=bool(initial.get(name, False)), description=name,
+                             indent=False, layout=w.Layout(width="auto"))
+            for name in self.stack.spec.toggles}
+        caps = self.stack.capabilities
+        missing = caps.to_dict()["simulated_only"]
+        where = f"Emulator: {caps.emulator}"
+        if missing:
+            where += " | simulated only: " + "; ".join(f"{k} ({v})" for k, v in missing.items())
+        self.emulator_line = w.HTML(f'<div style="color:#555">{html.escape(where)}</div>')
+        self.summary = w.HTML()
+        self.table = w.HTML()
+        self.apply_button = w.Button(description="Apply to emulator", button_style="primary",
+                                     icon="play")
+        self.destroy_button = w.Button(description="Destroy", button_style="danger",
+                                       icon="trash")
+        self.plan: Plan = self.stack.plan(self.toggles())
+        self.figure = go.FigureWidget(infra_graph_figure(self.plan.graph,
+                                                         self.plan.blast_radius()))
+        self._show_plan(self.plan)
+
+        self.refresh = guarded(self.message)(self._refresh)
+        self.apply = guarded(self.message)(self._apply)
+        self.destroy = guarded(self.message)(self._destroy)
+        for box in self.checkboxes.values():
+            box.observe(lambda _change: self.refresh(), names="value")
+        self.apply_button.on_click(lambda _b: self.apply())
+        self.destroy_button.on_click(lambda _b: self.destroy())
+        self.widget = w.VBox([
+            self.emulator_line,
+            w.HBox(list(self.checkboxes.values())),
+            w.HBox([self.apply_button, self.destroy_button]),
+            self.message, self.summary, self.table, self.figure])
+
+    def toggles(self) -> dict[str, bool]:
+        return {name: box.value for name, box in self.checkboxes.items()}
+
+    def _show_plan(self, plan: Plan) -> None:
+        self.plan = plan
+        s = plan.summary()
+        self.summary.value = (f"<b>Plan</b>: {s['create']} to create, {s['update']} to update, "
+                              f"{s['replace']} to replace, {s['delete']} to delete, "
+                              f"{s['skip']} simulated only")
+        table = plan_table(plan)
+        self.table.value = (table.to_html(index=False, border=0) if len(table)
+                            else "<i>No changes: the emulator matches the stack.</i>")
+        update_infra_graph(self.figure, plan.graph, plan.blast_radius())
+
+    def _refresh(self) -> Plan:
+        self.message.clear()
+        plan = self.stack.plan(self.toggles())
+        self._show_plan(plan)
+        return plan
+
+    def _apply(self) -> Any:
+        result = self.stack.apply(self.toggles())
+        self._refresh()
+        self.message.note(f"applied {len(result.steps)} step(s) in {result.elapsed_s:.2f} s")
+        return result
+
+    def _destroy(self) -> Any:
+        result = self.stack.destroy()
+        self._refresh()
+        self.message.note(f"destroyed {len(result.steps)} resource(s) in "
+                          f"{result.elapsed_s:.2f} s")
+        return result
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
