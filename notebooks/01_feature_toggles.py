@@ -44,7 +44,49 @@ toggle_share = 0.2
 replications = 5
 
 # %% [markdown]
-# ## One run of each strategy
+# ## Part 1 · The infrastructure: what would flipping `enable_new_ami` do?
+# The talk's stack (VPC, subnet, gateway, route table, security group, private DNS zone and the
+# `example` instance) is built for real in the AWS emulator: the kit's own small Terraform-like
+# engine creates it through the AWS APIs. First we apply today's production, every toggle off.
+# Then we ask for a **plan** with `enable_new_ami` on, without applying it.
+
+# %%
+from tipsim.infra.engine import Stack
+from tipsim.viz.infra_graph import plan_table
+
+stack = Stack("talk")
+today = stack.apply({})  # production today: every toggle off
+flip = stack.plan({"enable_new_ami": True})
+flip_table = plan_table(flip)
+flip_table
+
+# %% [markdown]
+# Two lines, two very different changes:
+#
+# * `aws_instance.example` is a **replace**: the image (`ami`) of a running instance cannot be
+#   changed, so Terraform destroys it and creates a new one. While the new one boots, the
+#   instance serves nobody: that is the **in-place** strategy below.
+# * `aws_instance.example_bionic` is a **create**: a second instance with the new image
+#   *beside* the old one (`count = enable_new_ami ? 1 : 0`). That is the **toggle** strategy.
+#
+# The panel shows the same plan with the stack's dependency graph; what the change touches
+# directly is highlighted, and what depends on it downstream too: the infrastructure blast radius.
+
+# %%
+from tipsim.widgets.infra_panel import InfraPanel
+
+infra = InfraPanel(stack=stack, initial={"enable_new_ami": True})
+infra.widget
+
+# %% [markdown]
+# > **Try this.** Untick `enable_new_ami`: the plan says *no changes*, because the emulator
+# > already holds today's stack. Tick it again and press **Apply to emulator**: the plan then
+# > shows no changes either, and `example` has a new instance id (it was replaced). Tick
+# > `enable_green_application` to see a change whose blast radius reaches a load balancer and
+# > a DNS record.
+
+# %% [markdown]
+# ## Part 2 · The users: one run of each strategy
 # `compare_strategies` runs in-place, rolling and toggle on one seed and returns their
 # blast radius: failed and slow requests, affected users, minutes of SLO breach (99 %
 # success, 99 % under 0.5 s, per minute), the share of a 30-day error budget used, and the
@@ -161,4 +203,8 @@ assert abs(clean.loc["in-place", "failed_requests"] - expected_outage) < \
     5 * expected_outage ** 0.5 + 5, "in-place outage ~ load x boot time"
 assert clean.loc["toggle", "failed_requests"] == 0
 assert len(panel.figures["success"].data) == 3
+plan_actions = flip_table.set_index("address")["action"]
+assert plan_actions["aws_instance.example[0]"] == "replace", "an image change replaces"
+assert plan_actions["aws_instance.example_bionic[0]"] == "create", "the toggle adds beside"
+assert today.ok
 print("all checks passed")

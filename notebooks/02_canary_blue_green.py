@@ -42,7 +42,57 @@ dns_ttl_s = 60.0
 smoke_passed = True  # the lead's emulator smoke test can set this
 
 # %% [markdown]
-# ## One strategy, one run
+# ## Part 1 · In the emulator: a green network, its smoke test, and the weights
+# The talk's canary toggle `enable_new_network` adds a second VPC with a /28 subnet, its own
+# gateway, route table and security group, and the `canary` instance in it;
+# `enable_green_application` adds the green instance, load balancer and a weighted DNS record
+# `green` (weight 0) beside `blue` (weight 10). We build both in the AWS emulator.
+
+# %%
+from tipsim.infra.engine import Stack
+from tipsim.widgets.green_network import CANARY_TOGGLES, GreenNetworkPanel
+
+stack = Stack("talk")
+built = stack.apply(CANARY_TOGGLES)
+green = GreenNetworkPanel(stack, ttl_s=dns_ttl_s, seed=seed)
+smoke = green.run_smoke()
+green.widget
+
+# %% [markdown]
+# Before any client sees green, the **smoke test** asks the emulator's API: is the canary
+# running in the green subnet, does its security group admit tcp/22, does its subnet route
+# 0.0.0.0/0 to an internet gateway, and does its name resolve in `test.in.production`?
+# (The talk's version runs test-kitchen + InSpec against real AWS.)
+#
+# Now we break the green network on purpose (someone deletes its default route) and run the
+# smoke test again. Then `apply` puts back what the stack declares.
+
+# %%
+from tipsim.infra.smoke import run_smoke
+
+route_table = stack.owned()["aws_route_table.public[1]"]
+stack.ctx.client("ec2").delete_route(RouteTableId=route_table.id,
+                                     DestinationCidrBlock="0.0.0.0/0")
+broken = run_smoke(stack)
+print("broken network, failed checks:", broken.failed())
+repaired = stack.apply(CANARY_TOGGLES)
+print("after apply, smoke test passed:", run_smoke(stack).passed)
+
+# %% [markdown]
+# > **Try this.** In the panel, set the weights to blue 5 / green 5 and press **Set weights**:
+# > the emulator's records change at once (read back below the button), but the chart shows
+# > clients moving to green only as their DNS caches expire: the share reaches one half one
+# > TTL after the change. Raise the TTL to 300 s and set 0 / 10: the last client arrives on
+# > green 300 s after the change. Set 0 / 0: refused, both weights cannot be 0.
+#
+# The smoke test's result gates the simulated canary below: it only starts if the smoke
+# test passed.
+
+# %%
+smoke_passed = smoke_passed and smoke.passed
+
+# %% [markdown]
+# ## Part 2 · In simulation: one strategy, one run
 # First a single canary run on the defective green side, with the default step plan
 # (Flagger-style: steps of 10% up to 50%, a 120 s window each, 2 failed checks roll back).
 
@@ -174,4 +224,7 @@ assert np.all(share[g < 300.0] == 0.0) and share[g == 310.0][0] < 0.1
 assert np.all(share[g >= 600.0] == 1.0)
 assert removal_time(40.0, cfg) == 93.0
 assert len(panel.rollout_fig.data) == 6 and len(panel.dns_fig.data) == 2
+assert built.ok and smoke.passed, smoke.failed()
+assert broken.failed() == ["default_route_to_gateway"], broken.failed()
+assert repaired.ok and run_smoke(stack).passed
 print("all checks passed")

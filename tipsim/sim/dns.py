@@ -203,3 +203,38 @@ def client_share_timeline(resolutions: Resolution, n_clients: int, ttl_s: float,
         valid += live
         cached_on += live & (cr[li] == record)
     return (cached_on + (n_clients - valid) * fresh) / n_clients
+
+
+def weight_change_timeline(old_weights: Sequence[float], new_weights: Sequence[float], *,
+                           n_clients: int, ttl_s: float, rate_per_client_per_s: float,
+                           change_at_s: float, duration_s: float, seed: int,
+                           step_s: float = 10.0, record: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Share of clients reaching ``record`` over time when the weights change once.
+
+    Clients send requests as independent Poisson processes; each request looks up its
+    client's cache (prefilled in steady state under ``old_weights``). At ``change_at_s`` the
+    zone's weights become ``new_weights``; clients see them only as their caches expire.
+
+    Returns
+    -------
+    (grid_s, share)
+        Times every ``step_s`` seconds from 0 to ``duration_s``, and the share at each.
+    """
+    from tipsim.sim.rng import streams
+
+    rng = streams(seed, ["dns_prefill", "dns_requests", "dns_answers"])
+    old_p = record_probabilities(old_weights)
+    new_p = record_probabilities(new_weights)
+    caches = ClientCaches(n_clients, ttl_s)
+    caches.prefill(old_p, rng["dns_prefill"])
+    total_rate = n_clients * rate_per_client_per_s
+    n = int(rng["dns_requests"].poisson(total_rate * duration_s))
+    times = np.sort(rng["dns_requests"].uniform(0.0, duration_s, n))
+    clients = rng["dns_requests"].integers(0, n_clients, n)
+    draws = rng["dns_answers"].random(n)
+    for t, c, u in zip(times.tolist(), clients.tolist(), draws.tolist(), strict=True):
+        caches.lookup(c, t, old_p if t < change_at_s else new_p, u)
+    grid = np.arange(0.0, duration_s + step_s / 2, step_s)
+    fresh = np.where(grid < change_at_s, old_p[record], new_p[record])
+    share = client_share_timeline(caches.resolutions(), n_clients, ttl_s, grid, fresh, record)
+    return grid, share
