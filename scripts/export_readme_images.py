@@ -82,9 +82,10 @@ def node_groups_tradeoff() -> go.Figure:
 
 
 def data_lake_crossover() -> go.Figure:
+    from tipsim.scenarios.data_lake_ab import Params
     from tipsim.widgets.data_lake import DataLakePanel
 
-    panel = DataLakePanel(crossover_rates=(500, 2000, 5000, 10_000, 20_000, 30_000))
+    panel = DataLakePanel(Params(), crossover_rates=(500, 2000, 5000, 10_000, 20_000, 30_000))
     return _static(panel.fig_crossover, 420)
 
 

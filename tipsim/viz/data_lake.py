@@ -169,4 +169,4 @@ def update_crossover(fig: Any, cross: Mapping[str, Any], names: Mapping[str, str
         shape = fig.layout.shapes[0]
         shape.visible = switch is not None
         if switch is not None:
-            shape.x0 = shape.x1 = float(np.log10(switch))
+            shape.x0 = shape.x1 = float(switch)  # shapes take data values, even on a log axis
