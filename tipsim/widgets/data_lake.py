@@ -7,6 +7,7 @@ first run's data and then updated in place.
 
 from __future__ import annotations
 
+import functools
 import html
 from typing import Any
 
@@ -169,16 +170,19 @@ class DataLakePanel:
         self.verdict.value = "<br>".join(lines)
 
     # ------------------------------------------------------------------ layout
-    @property
+    @functools.cached_property
     def widget(self) -> w.Widget:
+        """The panel's box (built once: every display shows the same widgets)."""
         load = w.VBox([w.HTML("<b>Load</b>"), self.rate, self.pattern, self.burst, self.partitions])
         faas = w.VBox([w.HTML("<b>FaaS</b>"), self.batch_size, self.window, self.memory])
         spark = w.VBox([w.HTML("<b>Spark</b>"), self.nodes, self.trigger])
         test = w.VBox([w.HTML("<b>Test</b>"), self.arm_a, self.arm_b, self.reps])
         prices = w.VBox([w.HTML("<b>Prices (USD)</b>"), *self.prices_in.values()])
-        return w.VBox([
+        box = w.VBox([
             w.HBox([load, faas, spark, test]), prices,
             w.HBox([self.run_button, self.sweep_button, self.progress]),
             self.message, self.verdict,
             self.fig_latency, self.fig_lag, self.fig_cost, self.fig_crossover,
         ])
+        box.add_class("tipsim-data-lake")
+        return box
