@@ -150,6 +150,17 @@ def service_report(endpoint_url: str) -> str:
                      for name, v in counts.items() if name != "ec2_instances")
 
 
+def simulated_only_report(endpoint_url: str) -> str:
+    """One line: what the infrastructure layer leaves to the simulation here, and why."""
+    from tipsim.emulator import EmulatorInfo
+    from tipsim.emulator.session import EmulatorSession
+    from tipsim.infra.capabilities import detect
+
+    caps = detect(EmulatorSession(endpoint_url, info=EmulatorInfo("localstack", endpoint_url)))
+    missing = caps.to_dict()["simulated_only"]
+    return "; ".join(f"{k} ({v})" for k, v in missing.items()) or "nothing"
+
+
 def run_pytest(endpoint_url: str, junit: Path, extra: list[str]) -> int:
     env = dict(os.environ)
     env["TIPSIM_TEST_ENDPOINT"] = endpoint_url
@@ -197,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"pid {proc.pid}, ready in {proc.start_s:.1f} s, {proc.rss_mb():.0f} MB resident")
             outside_ok = check_loopback(proc, "after start")
             say("services: " + service_report(proc.endpoint_url))
+            say("simulated only by tipsim.infra: " + simulated_only_report(proc.endpoint_url))
             started = time.monotonic()
             code = run_pytest(proc.endpoint_url, junit, args.pytest_args)
             say(f"pytest exited {code} after {time.monotonic() - started:.1f} s; "

@@ -52,8 +52,6 @@ def test_connect_starts_an_embedded_emulator_when_nothing_answers(monkeypatch) -
     ("bitnami-nginx-1.16*", "nginx-1.16"),
 ])
 def test_the_talks_images_are_found_by_name_filter(emulator, pattern, expected) -> None:
-    if emulator.kind == "localstack":
-        pytest.skip("the kit's image list is loaded into the embedded emulator only")
     images = emulator.session.client("ec2").describe_images(
         Filters=[{"Name": "name", "Values": [pattern]}])["Images"]
     assert len(images) == 1 and expected in images[0]["Name"]

@@ -9,10 +9,47 @@ import pytest
 
 from tipsim.errors import InfraError, ParameterError
 from tipsim.infra.engine import Stack
+from tipsim.infra.plan import CHANGING, Plan
 
 pytestmark = pytest.mark.infra
 
 TOGGLES = ("enable_new_ami", "enable_new_network", "enable_green_application")
+
+
+def changing(plan: Plan) -> dict[str, str]:
+    """What a plan changes on the emulator: address -> create/update/replace/delete."""
+    return {c.address: c.action for c in plan.changes if c.action in CHANGING}
+
+
+def simulated(plan: Plan) -> dict[str, str]:
+    """What a plan leaves to the simulation: address -> reason."""
+    return {c.address: c.reason for c in plan.changes if c.action == "skip"}
+
+
+def without_elb(stack: Stack, addresses: set[str]) -> set[str]:
+    """``addresses`` as the emulator holds them: no load balancer where it has no classic ELB
+    (LocalStack's free edition: HTTP 501); the records then point at the instances."""
+    if stack.capabilities.has("elb"):
+        return set(addresses)
+    return {a for a in addresses if not a.startswith("aws_elb.")}
+
+
+def assert_elbs_simulated_only(stack: Stack, plan: Plan, wanted: set[str]) -> None:
+    """Exactly the wanted ELBs are skipped where ELB is missing, each with the reason; none
+    where it is there."""
+    elbs = {a for a in wanted if a.startswith("aws_elb.")}
+    skipped = simulated(plan)
+    if stack.capabilities.has("elb"):
+        assert skipped == {}
+    else:
+        assert set(skipped) == elbs
+        assert all(r == stack.capabilities.why_not("elb") and r.startswith("elb")
+                   for r in skipped.values()), skipped
+
+
+def talk_vpcs(emulator) -> list[str]:
+    return sorted(v["VpcId"] for v in emulator.session.client("ec2").describe_vpcs(
+        Filters=[{"Name": "tag:tipsim:stack", "Values": ["talk"]}])["Vpcs"])
 
 
 @pytest.fixture
@@ -46,25 +83,35 @@ def test_every_toggle_combination_applies_reapplies_without_change_and_destroys(
     """8 combinations: apply builds exactly the talk's resources (ELBs simulated only where
     the emulator lacks them), a second apply changes nothing, destroy leaves nothing owned."""
     stack = Stack("talk", emulator.session)
-    for combo in itertools.product([False, True], repeat=3):
-        toggles = dict(zip(TOGGLES, combo, strict=True))
-        result = stack.apply(toggles)
-        assert result.ok
-        want = expected_addresses(*combo)
-        skipped = {c.address for c in result.plan.changes if c.action == "skip"}
-        assert set(stack.owned()) == want - skipped, toggles
-        again = stack.plan(toggles)
-        assert not again.has_changes, (toggles, again.lines())
+    try:
+        for combo in itertools.product([False, True], repeat=3):
+            toggles = dict(zip(TOGGLES, combo, strict=True))
+            result = stack.apply(toggles)
+            assert result.ok
+            want = expected_addresses(*combo)
+            assert_elbs_simulated_only(stack, result.plan, want)
+            owned = stack.owned()
+            assert set(owned) == without_elb(stack, want), toggles
+            if not stack.capabilities.has("elb"):  # weighted records name the instances
+                for side in ("blue", "green") if combo[2] else ("blue",):
+                    ip = owned[f"aws_instance.{side}[0]"].attrs["private_ip"]
+                    assert owned[f"aws_route53_record.{side}[0]"].attrs["records"] == [ip]
+            again = stack.plan(toggles)
+            assert not again.has_changes, (toggles, again.lines())
+            gone = stack.destroy(toggles)
+            assert set(changing(gone.plan)) == set(owned), toggles
+            assert_elbs_simulated_only(stack, gone.plan, want)
+            assert stack.owned() == {}, toggles
+    finally:
         stack.destroy()
-        assert stack.owned() == {}, toggles
 
 
 def test_flipping_new_ami_replaces_example_and_creates_example_bionic(talk):
     talk.apply({})
     plan = talk.plan({"enable_new_ami": True})
-    actions = {c.address: c.action for c in plan.changes if c.action != "no-op"}
-    assert actions == {"aws_instance.example[0]": "replace",
-                       "aws_instance.example_bionic[0]": "create"}
+    assert changing(plan) == {"aws_instance.example[0]": "replace",
+                              "aws_instance.example_bionic[0]": "create"}
+    assert_elbs_simulated_only(talk, plan, {"aws_elb.blue[0]"})
     example = plan.by_address()["aws_instance.example[0]"]
     assert example.changed == ["ami"] and "forces replacement" in example.reason
     old_id = example.actual.id
@@ -96,11 +143,10 @@ def test_bad_input_is_refused_before_any_call(emulator, values, field):
     with pytest.raises(ParameterError) as err:
         Stack("talk", _NoCalls()).apply(values)
     assert err.value.field == field
+    before = talk_vpcs(emulator)  # LocalStack keeps state between tests: compare, not assume
     with pytest.raises(ParameterError):
         Stack("talk", emulator.session).apply(values)
-    vpcs = emulator.session.client("ec2").describe_vpcs(
-        Filters=[{"Name": "tag:tipsim:stack", "Values": ["talk"]}])["Vpcs"]
-    assert vpcs == []
+    assert talk_vpcs(emulator) == before
 
 
 def test_failure_mid_apply_is_reported_and_the_next_apply_converges(talk):
@@ -121,13 +167,13 @@ def test_failure_mid_apply_is_reported_and_the_next_apply_converges(talk):
     result = err.value.result
     assert not result.ok and result.not_run and "injected" in result.steps[-1].error
     partial = set(talk.owned())
-    assert partial < expected_addresses(False, True, False)
+    full = without_elb(talk, expected_addresses(False, True, False))
+    assert partial < full
     ec2.meta.events.unregister("before-call.ec2.RunInstances", fail_second_run)
     plan = talk.plan(toggles)
-    created = {c.address for c in plan.changes if c.action == "create"}
-    assert created == expected_addresses(False, True, False) - partial
+    assert changing(plan) == dict.fromkeys(full - partial, "create")
     talk.apply(toggles)
-    assert set(talk.owned()) == expected_addresses(False, True, False)
+    assert set(talk.owned()) == full
     assert not talk.plan(toggles).has_changes
 
 
@@ -141,23 +187,25 @@ def test_untracked_child_left_by_a_failure_is_reported_and_removed(talk):
     talk.ctx.client("ec2").delete_tags(Resources=[assoc.parent_id],
                                        Tags=[{"Key": child_key(assoc.id)}])
     plan = talk.plan({})
-    actions = {c.address: c.action for c in plan.changes if c.action != "no-op"}
-    assert actions == {f'aws_route_table_association.orphan["{assoc.id}"]': "delete",
-                       "aws_route_table_association.public[0]": "create"}
+    assert changing(plan) == {f'aws_route_table_association.orphan["{assoc.id}"]': "delete",
+                              "aws_route_table_association.public[0]": "create"}
     talk.apply({})
     assert not talk.plan({}).has_changes
 
 
 def test_inventory_reads_the_chain_vpc_subnet_instance_elb_record(talk):
+    """VPC -> subnet -> instance -> ELB -> record; where the emulator has no classic ELB,
+    the record holds the instance's address: VPC -> subnet -> instance -> record."""
     talk.apply({"enable_green_application": True})
-    if not talk.capabilities.has("elb"):
-        pytest.skip(f"no classic ELB here: {talk.capabilities.why_not('elb')}")
     g = talk.inventory()
+    has_elb = talk.capabilities.has("elb")
     chain = ["aws_vpc.app_vpc[0]", "aws_subnet.public[0]", "aws_instance.blue[0]",
-             "aws_elb.blue[0]", "aws_route53_record.blue[0]"]
+             *(["aws_elb.blue[0]"] if has_elb else []), "aws_route53_record.blue[0]"]
     for upstream, downstream in itertools.pairwise(chain):
         assert g.has_edge(upstream, downstream), (upstream, downstream)
-    assert g.has_edge("aws_elb.green[0]", "aws_route53_record.green[0]")
+    green_source = "aws_elb.green[0]" if has_elb else "aws_instance.green[0]"
+    assert g.has_edge(green_source, "aws_route53_record.green[0]")
+    assert not any(n.startswith("aws_elb.") for n in g) or has_elb
 
 
 def test_blast_radius_of_replacing_blue_reaches_its_elb_and_record(talk):
@@ -170,9 +218,15 @@ def test_blast_radius_of_replacing_blue_reaches_its_elb_and_record(talk):
     radius = plan.blast_radius()
     assert "aws_instance.blue[0]" in radius["direct"]
     assert plan.by_address()["aws_instance.blue[0]"].action == "replace"
+    record = plan.by_address()["aws_route53_record.blue[0]"]
     if talk.capabilities.has("elb"):
         assert plan.by_address()["aws_elb.blue[0]"].action == "update"
         assert "aws_route53_record.blue[0]" in radius["downstream"]
+    else:  # the record names the instance's address itself, unknown until the new one runs
+        assert plan.by_address()["aws_elb.blue[0]"].action == "skip"
+        assert record.action == "update" and record.changed == ["records"]
+        assert "aws_route53_record.blue[0]" in radius["direct"]
+        assert plan.graph.has_edge("aws_instance.blue[0]", "aws_route53_record.blue[0]")
 
 
 def test_without_classic_elb_records_point_at_instances_and_say_so(emulator):
@@ -181,10 +235,11 @@ def test_without_classic_elb_records_point_at_instances_and_say_so(emulator):
     from tipsim.infra.capabilities import detect
 
     caps = detect(emulator.session).without("elb", reason="elb answered HTTP 501")
-    stack = Stack("talk", emulator.session, capabilities=caps)
+    session = _NoElb(emulator.session)  # the same emulator; asking it for ELB fails the test
+    stack = Stack("talk", session, capabilities=caps)
     try:
         result = stack.apply({"enable_green_application": True})
-        skipped = {c.address: c.reason for c in result.plan.changes if c.action == "skip"}
+        skipped = simulated(result.plan)
         assert set(skipped) == {"aws_elb.blue[0]", "aws_elb.green[0]"}
         assert all("HTTP 501" in r for r in skipped.values())
         owned = stack.owned()
@@ -193,5 +248,23 @@ def test_without_classic_elb_records_point_at_instances_and_say_so(emulator):
         assert owned["aws_route53_record.blue[0]"].attrs["alias"] is None
         assert not stack.plan({"enable_green_application": True}).has_changes
     finally:
-        stack.destroy()
+        gone = stack.destroy({"enable_green_application": True})
+    assert set(simulated(gone.plan)) == {"aws_elb.blue[0]", "aws_elb.green[0]"}
     assert stack.owned() == {}
+    assert session.asked == set()
+
+
+class _NoElb:
+    """A session that refuses to make an ELB client (and records that it was asked)."""
+
+    def __init__(self, session) -> None:
+        self._session = session
+        self.info = session.info
+        self.region_name = getattr(session, "region_name", None)
+        self.asked: set[str] = set()
+
+    def client(self, name: str):
+        if name == "elb":
+            self.asked.add(name)
+            raise AssertionError("an elb client was requested although ELB is missing")
+        return self._session.client(name)

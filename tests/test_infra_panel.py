@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import networkx as nx
 import pytest
 
@@ -30,16 +32,26 @@ def test_panel_plans_applies_and_destroys_with_errors_as_one_line(emulator):
 
     stack = Stack("talk", emulator.session)
     panel = InfraPanel(stack=stack)
+    elb = stack.capabilities.has("elb")
     try:
-        assert "moto" in panel.emulator_line.value
-        assert panel.plan.summary()["create"] == 11
+        assert ("moto" if emulator.kind == "embedded" else "LocalStack") in \
+            panel.emulator_line.value
+        assert elb or "simulated only: elb" in panel.emulator_line.value
+        assert panel.plan.summary()["create"] == (11 if elb else 10)
+        assert panel.plan.summary()["skip"] == (0 if elb else 1)
         assert "aws_vpc.app_vpc[0]" in panel.table.value
         panel.apply()
-        assert "No changes" in panel.table.value
+        assert not panel.plan.has_changes
+        if elb:
+            assert "No changes" in panel.table.value
+        else:  # the one row left says what is simulated only, and why
+            assert list(plan_table(panel.plan).address) == ["aws_elb.blue[0]"]
+            assert html.escape(stack.capabilities.why_not("elb")) in panel.table.value
         panel.checkboxes["enable_new_ami"].value = True  # observed: re-plans
         table = plan_table(panel.plan)
         assert dict(zip(table.address, table.action, strict=True)) == {
-            "aws_instance.example[0]": "replace", "aws_instance.example_bionic[0]": "create"}
+            "aws_instance.example[0]": "replace", "aws_instance.example_bionic[0]": "create",
+            **({} if elb else {"aws_elb.blue[0]": "skip"})}
         red = [t for t in panel.figure.data if t.name == "changed directly"][0]
         assert sorted(red.text) == ["instance.example[0]", "instance.example_bionic[0]"]
         # an emulator error shows as one line in the panel, not a traceback

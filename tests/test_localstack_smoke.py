@@ -173,3 +173,27 @@ def test_service_answers_or_is_reported_missing_from_this_edition(
                         "HTTP 501); it runs on the embedded moto emulator")
         raise
     assert key in answer, f"{service} on {emulator_name}: no {key!r} in the answer"
+
+
+def test_infra_layer_reports_each_missing_service_as_simulated_only(
+        emulator: Any, emulator_name: str) -> None:
+    """The infrastructure layer's own detection agrees with the reads above: on LocalStack
+    the services its edition leaves out are simulated only, each with a reason naming it
+    (and Lambda too where LocalStack cannot prepare functions); on moto nothing is missing
+    but the Kafka event source mapping, which moto does not implement."""
+    from tipsim.infra.capabilities import PROBES, detect
+
+    caps = detect(emulator.session)
+    for service in ("ec2", "route53", "s3", "iam"):
+        assert caps.has(service), f"{service} on {emulator_name}: {caps.why_not(service)}"
+    if emulator.kind == "localstack":
+        for service in NOT_IN_LOCALSTACK_EDITION:
+            assert not caps.has(service)
+            assert caps.why_not(service).startswith(f"{service} answered HTTP 501")
+        if not caps.has("lambda"):
+            assert caps.why_not("lambda").startswith("lambda: LocalStack cannot prepare")
+        assert not caps.has("lambda_kafka_mapping")
+    else:
+        assert all(caps.has(s) for s in PROBES), caps.to_dict()
+        assert caps.to_dict()["simulated_only"] == {
+            "lambda_kafka_mapping": caps.why_not("lambda_kafka_mapping")}

@@ -47,8 +47,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tipsim.emulator.embedded import free_loopback_port
-from tipsim.emulator.guard import is_loopback
+from tipsim.data import data_path
+from tipsim.emulator.embedded import AMIS_FILE, free_loopback_port
+from tipsim.emulator.guard import check_endpoint, is_loopback
 from tipsim.errors import EmulatorError
 
 MIN_PYTHON: tuple[int, int] = (3, 13)  # see the module docstring
@@ -529,11 +530,17 @@ def listening_sockets(pids: Iterable[int]) -> list[Listener]:
 # ----------------------------------------------------------------------------- LocalStack
 def localstack_env(port: int, filesystem_root: Path,
                    base: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment LocalStack runs with: loopback only, no Docker, no DNS, no events."""
+    """The environment LocalStack runs with: loopback only, no Docker, no DNS, no events.
+
+    Its EC2 (moto inside) serves the kit's machine images, as the embedded emulator does
+    (``MOTO_AMIS_PATH``, read when moto's image module is imported): the talk's stack
+    looks its images up by name and owner (Ubuntu xenial/bionic, bitnami nginx).
+    """
     env = {k: v for k, v in (os.environ if base is None else base).items()
            if not k.startswith(_DROP_ENV_PREFIXES) and k not in _DROP_ENV}
     env.update(_FIXED_ENV)
     env.update({
+        "MOTO_AMIS_PATH": str(data_path(AMIS_FILE)),
         "FILESYSTEM_ROOT": str(filesystem_root),
         "GATEWAY_LISTEN": f"127.0.0.1:{port}",
         "LOCALSTACK_HOST": f"127.0.0.1:{port}",
@@ -551,6 +558,33 @@ def health(endpoint_url: str, timeout_s: float = 2.0) -> dict[str, Any] | None:
     except (urllib.error.URLError, OSError, ValueError):
         return None
     return doc if isinstance(doc, dict) and "services" in doc else None
+
+
+def lambda_runtime_problem(session: Any, timeout_s: float = 10.0) -> str:
+    """Why the LocalStack behind ``session`` cannot prepare Lambda functions ("" if it can).
+
+    LocalStack prepares every new function by installing its Lambda runtime-init
+    binary (then runs it in Docker); ``GET /_aws/lambda/init`` asks for that same
+    binary, so it fails exactly where a new function would. Measured with 2026.3.0
+    without Docker: ``create_function`` answers, the function turns ``Failed``
+    ("Installation of lambda-runtime ... failed"), and ``delete_function`` then fails
+    with an internal error ("Unable to find version manager"): the function can never
+    be removed. The infrastructure layer therefore treats Lambda as missing there.
+    """
+    url = check_endpoint(f"{session.endpoint_url.rstrip('/')}/_aws/lambda/init")
+    try:
+        with urllib.request.urlopen(url, timeout=timeout_s) as resp:  # noqa: S310 - guarded
+            resp.read(1)
+            return ""
+    except urllib.error.HTTPError as exc:
+        try:
+            detail = str(json.loads(exc.read().decode() or "{}").get("message") or exc.reason)
+        except ValueError:
+            detail = str(exc.reason)
+    except (urllib.error.URLError, OSError) as exc:
+        detail = str(exc)
+    return (f"LocalStack cannot prepare Lambda functions here ({detail}): a new function "
+            "would end in state Failed and could not be deleted")
 
 
 def log_tail(path: Path, chars: int = 3000) -> str:

@@ -1,9 +1,12 @@
 """Which AWS services the emulator in use offers, so a stack degrades visibly.
 
 LocalStack's free edition answers HTTP 501 for classic ELB, EMR, MSK and EKS
-(ENVIRONMENT-NOTES.md); moto 5.2 offers them all but maps Lambda only to SQS,
-DynamoDB and Kinesis sources, not to Kafka. Resources whose service is missing
-are *simulated only*: the plan says so, and the engine does not call for them.
+(ENVIRONMENT-NOTES.md); without Docker it lists Lambda functions but cannot prepare
+new ones (they turn ``Failed`` and cannot be deleted: see
+:func:`tipsim.emulator.localstack_runtime.lambda_runtime_problem`); moto 5.2 offers
+them all but maps Lambda only to SQS, DynamoDB and Kinesis sources, not to Kafka.
+Resources whose service is missing are *simulated only*: the plan says so, and the
+engine never calls that service for them (no read, no create, no delete).
 """
 
 from __future__ import annotations
@@ -87,6 +90,13 @@ def detect(session: Any) -> Capabilities:
             caps.available[service] = ok
             if not ok:
                 caps.reasons[service] = why
+        if kind == "localstack" and caps.has("lambda"):
+            from tipsim.emulator.localstack_runtime import lambda_runtime_problem
+
+            problem = lambda_runtime_problem(session)
+            if problem:  # it lists functions, but a new one could never be deleted again
+                caps.available["lambda"] = False
+                caps.reasons["lambda"] = f"lambda: {problem}"
     if kind in ("embedded", "moto-server"):
         caps.available["lambda_kafka_mapping"] = False
         caps.reasons["lambda_kafka_mapping"] = MOTO_KAFKA_MAPPING

@@ -21,7 +21,10 @@ def find_image(ctx: Context, name_filter: str, owners: list[str] | None = None) 
     images = ctx.client("ec2").describe_images(**kwargs)["Images"]
     if not images:
         raise InfraError(f"no machine image matches name {name_filter!r}"
-                         + (f" owned by {', '.join(owners)}" if owners else ""))
+                         + (f" owned by {', '.join(owners)}" if owners else "")
+                         + ": the kit's images (data/machine_images.json) are served by the "
+                           "embedded emulator and the kit's LocalStack runtime; another "
+                           "emulator needs MOTO_AMIS_PATH set to that file when it starts")
     best = max(images, key=lambda i: i.get("CreationDate", ""))
     return {"id": best["ImageId"], "name": best["Name"], "created": best.get("CreationDate")}
 

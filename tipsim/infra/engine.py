@@ -104,6 +104,9 @@ class Stack:
         self._session = session
         self._caps = capabilities
         self._ctx: Context | None = None
+        # What the last successful apply left to the simulation (address -> rendered
+        # attributes): the emulator holds nothing of it, so this is the only record.
+        self.simulated_only: dict[str, dict[str, Any]] = {}
 
     # ---------------------------------------------------------------- wiring
     @property
@@ -148,7 +151,7 @@ class Stack:
 
     def owned(self) -> dict[str, Actual]:
         """Everything the stack owns now, by address."""
-        return read_actual(self.ctx, self.spec.types)
+        return read_actual(self.ctx, self.spec.types, self.capabilities)
 
     def inventory(self) -> nx.DiGraph:
         """The emulator's state as a dependency graph (see :mod:`tipsim.infra.inventory`)."""
@@ -188,6 +191,8 @@ class Stack:
             result.steps.append(Step(change.address, verb, True, time.perf_counter() - s0,
                                      id=made_id))
         result.elapsed_s = time.perf_counter() - t0
+        self.simulated_only = {} if plan.destroy else {
+            c.address: dict(c.after or {}) for c in plan.changes if c.action == "skip"}
         return result
 
     def _initial_view(self, plan: Plan) -> dict[str, list[Mapping[str, Any] | None]]:

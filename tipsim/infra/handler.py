@@ -5,7 +5,10 @@ read back and terminate any instance, and which attributes force a replacement
 (a new image: destroy, then create). Ownership is by tags, never by guesswork:
 
 * taggable resources carry ``tipsim:stack`` (the stack name) and ``tipsim:address``
-  (e.g. ``aws_instance.example[0]``), set in the create call itself where the API allows;
+  (e.g. ``aws_instance.example:0`` for ``aws_instance.example[0]``: S3, IAM, Lambda,
+  Route53 and ELB allow only letters, digits, spaces and ``_ . : / = + - @`` in tag
+  values, and LocalStack's S3 refuses brackets), set in the create call itself where
+  the API allows;
 * resources AWS cannot tag (route table associations, DNS records, event source
   mappings) are owned through a tagged parent (the route table, the zone, the
   function), which records their address under ``tipsim:child:<id>``. A child found
@@ -16,6 +19,7 @@ read back and terminate any instance, and which attributes force a replacement
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -56,7 +60,36 @@ class Context:
         return self._clients[name]
 
     def owner_tags(self, address: str) -> dict[str, str]:
-        return {STACK_TAG: self.stack, ADDRESS_TAG: address}
+        return {STACK_TAG: self.stack, ADDRESS_TAG: address_tag(address)}
+
+
+_INSTANCE = re.compile(r"^(?P<block>[a-z0-9_]+\.[A-Za-z0-9_-]+)\[(?P<index>\d+)\]$")
+_TAGGED = re.compile(r"^(?P<block>[a-z0-9_]+\.[A-Za-z0-9_-]+):(?P<index>\d+)$")
+
+
+def address_tag(address: str) -> str:
+    """An address as a tag value every AWS service accepts: ``type.name[0]`` -> ``type.name:0``.
+
+    >>> address_tag("aws_s3_bucket.lake[0]")
+    'aws_s3_bucket.lake:0'
+    """
+    m = _INSTANCE.match(address)
+    return f"{m.group('block')}:{m.group('index')}" if m else address
+
+
+def decode_address(value: str) -> str:
+    """The address back from a tag value (the bracket form, as older kits wrote it, too).
+
+    >>> decode_address("aws_s3_bucket.lake:0"), decode_address("aws_vpc.app_vpc[1]")
+    ('aws_s3_bucket.lake[0]', 'aws_vpc.app_vpc[1]')
+    """
+    m = _TAGGED.match(value or "")
+    return f"{m.group('block')}[{m.group('index')}]" if m else (value or "")
+
+
+def address_of(tags: Mapping[str, str]) -> str:
+    """The address an owned resource's tags record ("" when none)."""
+    return decode_address(tags.get(ADDRESS_TAG, ""))
 
 
 def tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
@@ -99,7 +132,13 @@ class Handler:
     type_name
         Resource type, e.g. ``aws_vpc``.
     service
-        Capability the emulator must offer (``ec2``, ``elb``, ``eks``...).
+        Capability the emulator must offer (``ec2``, ``elb``, ``eks``...) to create,
+        update or delete the resource. Without it the engine never calls the handler:
+        the plan reports the resource as simulated only.
+    read_service
+        Capability needed to *read* what the stack owns (default: ``service``). Differs
+        for a resource read through its parent of another service (a Lambda's event
+        source mappings are listed through Lambda, even where Kafka is missing).
     force_new
         Attributes whose change needs destroy-then-create.
     updatable
@@ -114,6 +153,7 @@ class Handler:
 
     type_name: ClassVar[str] = ""
     service: ClassVar[str] = "ec2"
+    read_service: ClassVar[str] = ""  # "" means the same as ``service``
     force_new: ClassVar[frozenset[str]] = frozenset()
     updatable: ClassVar[frozenset[str]] = frozenset()
     delete_rank: ClassVar[int] = 0
@@ -136,6 +176,11 @@ class Handler:
         raise NotImplementedError
 
     # ----------------------------------------------------------- shared
+    @property
+    def reads_with(self) -> str:
+        """The capability :meth:`read_owned` calls (``read_service`` or ``service``)."""
+        return self.read_service or self.service
+
     def normalize(self, attrs: Mapping[str, Any]) -> dict[str, Any]:
         """Put desired and actual attributes in one comparable form (sort id lists...)."""
         return dict(attrs)

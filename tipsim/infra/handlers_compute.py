@@ -6,7 +6,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tipsim.infra.handler import Actual, Context, Handler, tag_dict, tag_list, user_tags
+from tipsim.infra.handler import (
+    Actual,
+    Context,
+    Handler,
+    address_of,
+    tag_dict,
+    tag_list,
+    user_tags,
+)
 from tipsim.infra.handlers_network import owned_filter, set_tags, tag_spec
 
 LIVE_STATES = ["pending", "running", "stopping", "stopped"]
@@ -31,7 +39,7 @@ class InstanceHandler(Handler):
 
     def _actual(self, i: dict[str, Any]) -> Actual:
         tags = tag_dict(i.get("Tags"))
-        return Actual(tags.get("tipsim:address", ""), self.type_name, i["InstanceId"], {
+        return Actual(address_of(tags), self.type_name, i["InstanceId"], {
             "id": i["InstanceId"], "ami": i["ImageId"], "instance_type": i["InstanceType"],
             "subnet_id": i.get("SubnetId"), "vpc_id": i.get("VpcId"),
             "vpc_security_group_ids": sorted(g["GroupId"] for g in i.get("SecurityGroups", [])),
@@ -119,7 +127,7 @@ class ClassicElbHandler(Handler):
     def _actual(self, lb: dict[str, Any], tags: Mapping[str, str]) -> Actual:
         hc = lb.get("HealthCheck") or {}
         name = lb["LoadBalancerName"]
-        return Actual(tags.get("tipsim:address", ""), self.type_name, name, {
+        return Actual(address_of(tags), self.type_name, name, {
             "id": name, "name": name, "dns_name": lb.get("DNSName", ""),
             # moto leaves the canonical zone id empty (ENVIRONMENT-NOTES.md)
             "zone_id": lb.get("CanonicalHostedZoneNameID") or "",

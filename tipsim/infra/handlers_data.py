@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import zipfile
 from collections.abc import Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from tipsim.errors import InfraError
 from tipsim.infra.handler import (
     Actual,
     Context,
     Handler,
+    address_of,
+    address_tag,
     child_key,
+    decode_address,
     error_code,
     orphan_address,
     user_tags,
@@ -44,7 +49,7 @@ class IamRoleHandler(Handler):
         return out
 
     def _actual(self, role: Mapping[str, Any], tags: Mapping[str, str]) -> Actual:
-        return Actual(tags.get("tipsim:address", ""), self.type_name, role["RoleName"], {
+        return Actual(address_of(tags), self.type_name, role["RoleName"], {
             "id": role["RoleName"], "name": role["RoleName"], "arn": role["Arn"],
             "assume_role_policy": role.get("AssumeRolePolicyDocument"),
             "tags": user_tags(tags)})
@@ -94,7 +99,7 @@ class S3BucketHandler(Handler):
                 raise
             tags = {t["Key"]: t["Value"] for t in tagset}
             if _owned(tags, ctx):
-                out.append(Actual(tags.get("tipsim:address", ""), self.type_name, name, {
+                out.append(Actual(address_of(tags), self.type_name, name, {
                     "id": name, "bucket": name, "arn": f"arn:aws:s3:::{name}",
                     "tags": user_tags(tags)}))
         return out
@@ -141,7 +146,7 @@ class LambdaFunctionHandler(Handler):
     label_key = "function_name"
 
     def _actual(self, fn: Mapping[str, Any], tags: Mapping[str, str]) -> Actual:
-        return Actual(tags.get("tipsim:address", ""), self.type_name, fn["FunctionName"], {
+        return Actual(address_of(tags), self.type_name, fn["FunctionName"], {
             "id": fn["FunctionName"], "function_name": fn["FunctionName"],
             "arn": fn["FunctionArn"], "runtime": fn.get("Runtime"), "handler": fn.get("Handler"),
             "role": fn.get("Role"), "memory_size_mb": fn.get("MemorySize"),
@@ -169,7 +174,22 @@ class LambdaFunctionHandler(Handler):
             Handler=attrs["handler"], Code={"ZipFile": _zip_source(source)},
             MemorySize=int(attrs.get("memory_size_mb", 128)),
             Timeout=int(attrs.get("timeout_s", 3)), Tags=tags)
+        fn = self._settled(ctx, fn)
+        if fn.get("State") == "Failed":
+            raise InfraError(f"{address}: the emulator made function {fn['FunctionName']} in "
+                             f"state Failed ({fn.get('StateReason', 'no reason given')}); "
+                             "it cannot run Lambda functions here")
         return self._actual(fn, tags)
+
+    @staticmethod
+    def _settled(ctx: Context, fn: Mapping[str, Any], wait_s: float = 10.0) -> Mapping[str, Any]:
+        """The function's configuration once it has left state Pending (or after ``wait_s``)."""
+        deadline = time.monotonic() + wait_s
+        while fn.get("State") == "Pending" and time.monotonic() < deadline:
+            time.sleep(0.2)
+            fn = ctx.client("lambda").get_function(
+                FunctionName=fn["FunctionName"])["Configuration"]
+        return fn
 
     def normalize(self, attrs: Mapping[str, Any]) -> dict[str, Any]:
         import hashlib
@@ -200,6 +220,7 @@ class EventSourceMappingHandler(Handler):
 
     type_name = "aws_lambda_event_source_mapping"
     service = "lambda_kafka_mapping"
+    read_service = "lambda"  # mappings are listed per function, through Lambda
     force_new = frozenset({"function_name", "event_source_arn", "topics", "starting_position"})
     updatable = frozenset({"batch_size", "maximum_batching_window_s"})
     delete_rank = 65
@@ -211,8 +232,8 @@ class EventSourceMappingHandler(Handler):
             tags = fn.attrs["_all_tags"]
             res = lam.list_event_source_mappings(FunctionName=fn.id)
             for m in res.get("EventSourceMappings", []):
-                address = tags.get(child_key(m["UUID"])) or orphan_address(self.type_name,
-                                                                           m["UUID"])
+                address = (decode_address(tags.get(child_key(m["UUID"]), ""))
+                           or orphan_address(self.type_name, m["UUID"]))
                 out.append(Actual(address, self.type_name, m["UUID"], {
                     "id": m["UUID"], "function_name": fn.id,
                     "event_source_arn": m.get("EventSourceArn"), "topics": m.get("Topics", []),
@@ -232,7 +253,7 @@ class EventSourceMappingHandler(Handler):
             MaximumBatchingWindowInSeconds=int(attrs.get("maximum_batching_window_s", 0)))
         fn_arn = lam.get_function(FunctionName=attrs["function_name"])["Configuration"][
             "FunctionArn"]
-        lam.tag_resource(Resource=fn_arn, Tags={child_key(m["UUID"]): address})
+        lam.tag_resource(Resource=fn_arn, Tags={child_key(m["UUID"]): address_tag(address)})
         return Actual(address, self.type_name, m["UUID"], {"id": m["UUID"], **attrs},
                       parent_id=fn_arn)
 
@@ -280,7 +301,7 @@ class MskClusterHandler(Handler):
                 continue
             broker = info.get("BrokerNodeGroupInfo", {})
             arn = info["ClusterArn"]
-            out.append(Actual(tags.get("tipsim:address", ""), self.type_name, arn, {
+            out.append(Actual(address_of(tags), self.type_name, arn, {
                 "id": arn, "arn": arn, "cluster_name": info["ClusterName"],
                 "kafka_version": info.get("CurrentBrokerSoftwareInfo", {}).get("KafkaVersion"),
                 "number_of_broker_nodes": info.get("NumberOfBrokerNodes"),
@@ -338,7 +359,7 @@ class EmrClusterHandler(Handler):
                     continue
                 groups = emr.list_instance_groups(ClusterId=c["Id"])["InstanceGroups"]
                 by_type = {g["InstanceGroupType"]: g for g in groups}
-                out.append(Actual(tags.get("tipsim:address", ""), self.type_name, c["Id"], {
+                out.append(Actual(address_of(tags), self.type_name, c["Id"], {
                     "id": c["Id"], "name": c["Name"], "release_label": c.get("ReleaseLabel"),
                     "applications": sorted(a["Name"].lower() for a in c.get("Applications", [])),
                     "master_instance_type": by_type.get("MASTER", {}).get("InstanceType"),

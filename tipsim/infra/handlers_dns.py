@@ -15,7 +15,9 @@ from tipsim.infra.handler import (
     Actual,
     Context,
     Handler,
+    address_tag,
     child_key,
+    decode_address,
     orphan_address,
 )
 
@@ -148,7 +150,8 @@ class RecordHandler(Handler):
             for rs in _record_sets(ctx, zone.id, zone.attrs["name"]):
                 attrs = self._from_set(zone.id, rs)
                 rid = _record_id(zone.id, attrs["name"], attrs["type"], attrs["set_identifier"])
-                address = tags.get(child_key(rid)) or orphan_address(self.type_name, rid)
+                address = (decode_address(tags.get(child_key(rid), ""))
+                           or orphan_address(self.type_name, rid))
                 out.append(Actual(address, self.type_name, rid, {"id": rid, **attrs,
                                                                   "_set": rs},
                                   parent_id=zone.id))
@@ -177,8 +180,9 @@ class RecordHandler(Handler):
         norm = self.normalize(attrs)
         rid = _record_id(attrs["zone_id"], norm["name"], norm.get("type", "A"),
                          norm.get("set_identifier"))
-        r53.change_tags_for_resource(ResourceType="hostedzone", ResourceId=attrs["zone_id"],
-                                     AddTags=[{"Key": child_key(rid), "Value": address}])
+        r53.change_tags_for_resource(
+            ResourceType="hostedzone", ResourceId=attrs["zone_id"],
+            AddTags=[{"Key": child_key(rid), "Value": address_tag(address)}])
         return Actual(address, self.type_name, rid, {"id": rid, **norm, "_set": rs},
                       parent_id=attrs["zone_id"])
 

@@ -8,7 +8,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tipsim.infra.handler import Actual, Context, Handler, user_tags
+from tipsim.infra.handler import (
+    Actual,
+    Context,
+    Handler,
+    address_of,
+    user_tags,
+)
 
 
 def _owned(tags: Mapping[str, str], ctx: Context) -> bool:
@@ -31,7 +37,7 @@ class EksClusterHandler(Handler):
 
     def _actual(self, c: Mapping[str, Any]) -> Actual:
         tags = c.get("tags") or {}
-        return Actual(tags.get("tipsim:address", ""), self.type_name, c["name"], {
+        return Actual(address_of(tags), self.type_name, c["name"], {
             "id": c["name"], "name": c["name"], "arn": c.get("arn"),
             "role_arn": c.get("roleArn"), "version": c.get("version"),
             "subnet_ids": sorted(c.get("resourcesVpcConfig", {}).get("subnetIds", [])),
@@ -92,7 +98,7 @@ class EksNodeGroupHandler(Handler):
         tags = g.get("tags") or {}
         scaling = g.get("scalingConfig", {})
         gid = f"{g['clusterName']}:{g['nodegroupName']}"
-        return Actual(tags.get("tipsim:address", ""), self.type_name, gid, self.normalize({
+        return Actual(address_of(tags), self.type_name, gid, self.normalize({
             "id": gid, "arn": g.get("nodegroupArn"), "cluster_name": g["clusterName"],
             "node_group_name": g["nodegroupName"], "node_role_arn": g.get("nodeRole"),
             "subnet_ids": g.get("subnets", []), "instance_types": g.get("instanceTypes", []),

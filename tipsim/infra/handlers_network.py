@@ -10,7 +10,10 @@ from tipsim.infra.handler import (
     Actual,
     Context,
     Handler,
+    address_of,
+    address_tag,
     child_key,
+    decode_address,
     orphan_address,
     tag_dict,
     tag_list,
@@ -49,7 +52,7 @@ class VpcHandler(Handler):
 
     def _actual(self, v: dict[str, Any]) -> Actual:
         tags = tag_dict(v.get("Tags"))
-        return Actual(tags.get("tipsim:address", ""), self.type_name, v["VpcId"],
+        return Actual(address_of(tags), self.type_name, v["VpcId"],
                       {"id": v["VpcId"], "cidr_block": v["CidrBlock"], "tags": user_tags(tags)})
 
     def read_owned(self, ctx: Context) -> list[Actual]:
@@ -81,7 +84,7 @@ class SubnetHandler(Handler):
 
     def _actual(self, s: dict[str, Any]) -> Actual:
         tags = tag_dict(s.get("Tags"))
-        return Actual(tags.get("tipsim:address", ""), self.type_name, s["SubnetId"], {
+        return Actual(address_of(tags), self.type_name, s["SubnetId"], {
             "id": s["SubnetId"], "vpc_id": s["VpcId"], "cidr_block": s["CidrBlock"],
             "availability_zone": s["AvailabilityZone"],
             "map_public_ip_on_launch": bool(s.get("MapPublicIpOnLaunch", False)),
@@ -128,7 +131,7 @@ class InternetGatewayHandler(Handler):
         tags = tag_dict(g.get("Tags"))
         attached = [a["VpcId"] for a in g.get("Attachments", [])
                     if a.get("State") in (None, "available", "attached", "attaching")]
-        return Actual(tags.get("tipsim:address", ""), self.type_name, g["InternetGatewayId"], {
+        return Actual(address_of(tags), self.type_name, g["InternetGatewayId"], {
             "id": g["InternetGatewayId"], "vpc_id": attached[0] if attached else None,
             "tags": user_tags(tags)})
 
@@ -187,7 +190,7 @@ class RouteTableHandler(Handler):
                   for r in t.get("Routes", [])
                   if r.get("GatewayId") != "local" and r.get("DestinationCidrBlock")]
         assoc = [a for a in t.get("Associations", []) if not a.get("Main")]
-        return Actual(tags.get("tipsim:address", ""), self.type_name, t["RouteTableId"], {
+        return Actual(address_of(tags), self.type_name, t["RouteTableId"], {
             "id": t["RouteTableId"], "vpc_id": t["VpcId"], "routes": routes,
             "tags": user_tags(tags), "_associations": assoc, "_all_tags": tags})
 
@@ -250,8 +253,8 @@ class RouteTableAssociationHandler(Handler):
             tags = table.attrs["_all_tags"]
             for assoc in table.attrs["_associations"]:
                 assoc_id = assoc["RouteTableAssociationId"]
-                address = tags.get(child_key(assoc_id)) or orphan_address(self.type_name,
-                                                                          assoc_id)
+                address = (decode_address(tags.get(child_key(assoc_id), ""))
+                           or orphan_address(self.type_name, assoc_id))
                 out.append(Actual(address, self.type_name, assoc_id, {
                     "id": assoc_id, "subnet_id": assoc.get("SubnetId"),
                     "route_table_id": table.id}, parent_id=table.id))
@@ -262,7 +265,7 @@ class RouteTableAssociationHandler(Handler):
         assoc_id = ec2.associate_route_table(RouteTableId=attrs["route_table_id"],
                                              SubnetId=attrs["subnet_id"])["AssociationId"]
         ec2.create_tags(Resources=[attrs["route_table_id"]],
-                        Tags=[{"Key": child_key(assoc_id), "Value": address}])
+                        Tags=[{"Key": child_key(assoc_id), "Value": address_tag(address)}])
         return Actual(address, self.type_name, assoc_id, {"id": assoc_id, **attrs},
                       parent_id=attrs["route_table_id"])
 
@@ -323,7 +326,7 @@ class SecurityGroupHandler(Handler):
 
     def _actual(self, g: dict[str, Any]) -> Actual:
         tags = tag_dict(g.get("Tags"))
-        return Actual(tags.get("tipsim:address", ""), self.type_name, g["GroupId"], {
+        return Actual(address_of(tags), self.type_name, g["GroupId"], {
             "id": g["GroupId"], "vpc_id": g.get("VpcId"), "name": g["GroupName"],
             "description": g.get("Description", ""),
             "ingress": _rules_from(g.get("IpPermissions", [])),

@@ -142,10 +142,25 @@ class Plan:
         return out
 
 
-def read_actual(ctx: Context, types: set[str] | frozenset[str]) -> dict[str, Actual]:
-    """Everything the stack owns, by address (duplicates get a ``#dup`` suffix)."""
+def readable_types(types: set[str] | frozenset[str],
+                   caps: Capabilities | None) -> list[str]:
+    """The resource types whose handlers can read from the emulator (all, if ``caps`` is None).
+
+    A type whose service the emulator lacks (LocalStack's free edition answers HTTP 501 for
+    classic ELB, EMR, MSK and EKS) is never asked: nothing of it can exist there.
+    """
+    return [t for t in sorted(types) if caps is None or caps.has(HANDLERS[t].reads_with)]
+
+
+def read_actual(ctx: Context, types: set[str] | frozenset[str],
+                caps: Capabilities | None = None) -> dict[str, Actual]:
+    """Everything the stack owns, by address (duplicates get a ``#dup`` suffix).
+
+    With ``caps``, only the types whose service the emulator offers are read (see
+    :func:`readable_types`); without, every type is.
+    """
     found: dict[str, Actual] = {}
-    for type_name in sorted(types):
+    for type_name in readable_types(types, caps):
         handler = HANDLERS[type_name]
         for actual in handler.read_owned(ctx):
             address = actual.address or f'{type_name}.untracked["{actual.id}"]'
@@ -176,11 +191,13 @@ def make_plan(ctx: Context, spec: StackSpec, inputs: Params, caps: Capabilities,
     variables = inputs.model_dump()
     available = {s: caps.has(s) for s in caps.available}
     if actual is None:
-        actual = read_actual(ctx, spec.types)
+        actual = read_actual(ctx, spec.types, caps)
     remaining = dict(actual)
     changes: list[Change] = []
     counts: dict[str, int] = {}
-    if not destroy:
+    if destroy:
+        changes += _simulated_only(spec, variables, available, caps)
+    else:
         data = data if data is not None else resolve(ctx, spec.data)
         view: dict[str, list[Mapping[str, Any] | None]] = {}
         skipped: set[str] = set()
@@ -241,6 +258,23 @@ def make_plan(ctx: Context, spec: StackSpec, inputs: Params, caps: Capabilities,
                               actual=gone))
     return Plan(spec.name, dict(variables), changes, caps, destroy=destroy, data=data or {},
                 counts=counts)
+
+
+def _simulated_only(spec: StackSpec, variables: Mapping[str, Any],
+                    available: Mapping[str, bool], caps: Capabilities) -> list[Change]:
+    """Skips for a destroy plan: the instances the inputs ask for whose service is missing
+    (nothing of them was made, and nothing is deleted or even read for them)."""
+    out = []
+    blocks = spec.blocks
+    for block in spec.creation_order():
+        handler = HANDLERS[blocks[block].type]
+        if caps.has(handler.service):
+            continue
+        n = _count(blocks[block].count, EvalContext(variables=dict(variables),
+                                                    capabilities=dict(available)), block)
+        out += [Change(f"{block}[{i}]", handler.type_name, "skip",
+                       reason=caps.why_not(handler.service)) for i in range(n)]
+    return out
 
 
 def has_unknown(attrs: Mapping[str, Any]) -> bool:

@@ -38,17 +38,28 @@ def _public_group(attrs: dict[str, Any], address: str) -> dict[str, Any]:
             "image": attrs.get("image", "")}
 
 
+def _simulated_node_groups(stack: Stack) -> list[dict[str, Any]]:
+    """Node groups as the stack's last apply rendered them, where they were simulated only."""
+    return [_public_group(attrs, address) for address, attrs in sorted(
+        stack.simulated_only.items()) if address.startswith("aws_eks_node_group.")]
+
+
 def node_group_specs(stack: Stack | None = None) -> dict[str, Any]:
     """The EKS node groups (sizes, instance type, labels, taints, image), read back.
 
     Returns ``{"source": "emulator" | "stack file", "reason": ..., "node_groups": [...]}``.
     Where the emulator has no EKS, or the stack is not applied, the groups come from
-    the stack file, and ``reason`` says why.
+    the stack file, and ``reason`` says why: with the inputs of this ``stack``'s last
+    apply where it applied them (simulated only), else with the file's defaults.
     """
     stack = stack or Stack("eks")
     if not stack.capabilities.has("eks"):
-        return {"source": "stack file", "reason": stack.capabilities.why_not("eks"),
-                "node_groups": _spec_node_groups(stack)}
+        applied = _simulated_node_groups(stack)
+        return {"source": "stack file",
+                "reason": stack.capabilities.why_not("eks") + (
+                    "; the groups as its last apply planned them" if applied else
+                    "; the groups with the stack file's default inputs"),
+                "node_groups": applied or _spec_node_groups(stack)}
     owned = [a for a in stack.owned().values() if a.type == "aws_eks_node_group"]
     if not owned:
         return {"source": "stack file", "reason": "the eks stack is not applied",
