@@ -46,7 +46,8 @@ smoke_passed = True  # the lead's emulator smoke test can set this
 # The talk's canary toggle `enable_new_network` adds a second VPC with a /28 subnet, its own
 # gateway, route table and security group, and the `canary` instance in it;
 # `enable_green_application` adds the green instance, load balancer and a weighted DNS record
-# `green` (weight 0) beside `blue` (weight 10). We build both in the AWS emulator.
+# `green` (weight 0) beside `blue` (weight 10). We build both in the AWS emulator; the graph
+# in the panel shows the green side (green) beside production (blue).
 
 # %%
 from tipsim.infra.engine import Stack

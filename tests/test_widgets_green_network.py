@@ -51,3 +51,26 @@ def test_panel_sets_weights_in_the_emulator_and_refuses_both_zero(emulator) -> N
         assert "Traceback" not in panel.message.value
     finally:
         stack.destroy()
+
+
+def test_green_side_is_told_apart_by_address() -> None:
+    from tipsim.viz.infra_graph import is_green
+
+    assert is_green("aws_vpc.app_vpc[1]") and is_green("aws_instance.canary[0]")
+    assert is_green("aws_elb.green[0]") and is_green("aws_route53_record.green[0]")
+    assert not is_green("aws_vpc.app_vpc[0]") and not is_green("aws_instance.blue[0]")
+
+
+@pytest.mark.infra
+def test_network_graph_highlights_every_green_resource(emulator) -> None:
+    stack = Stack("talk", emulator.session)
+    try:
+        stack.apply(CANARY_TOGGLES)
+        panel = GreenNetworkPanel(stack)
+        blue_nodes = set(panel.network_fig.data[1].text)
+        green_nodes = set(panel.network_fig.data[2].text)
+        assert {"vpc.app_vpc[1]", "subnet.public[1]", "instance.canary[0]"} <= green_nodes
+        assert {"vpc.app_vpc[0]", "instance.blue[0]"} <= blue_nodes
+        assert not blue_nodes & green_nodes
+    finally:
+        stack.destroy()

@@ -117,3 +117,20 @@ def plan_table(plan: Any, *, include_unchanged: bool = False) -> pd.DataFrame:
                      "downstream" if c["address"] in downstream else ""})
     return pd.DataFrame(rows, columns=["address", "type", "action", "changed", "reason",
                                        "blast_radius"])
+
+
+def is_green(address: str) -> bool:
+    """The talk's green side: the second network (index 1), the canary and the green app."""
+    return address.endswith("[1]") or ".green[" in address or ".canary[" in address
+
+
+def network_graph_figure(graph: nx.DiGraph, title: str = "Blue and green, as the emulator holds them"
+                         ) -> go.Figure:
+    """The stack's graph with the green side highlighted (green) against production (blue)."""
+    green = [n for n in graph.nodes if is_green(n)]
+    fig = infra_graph_figure(graph, {"direct": green, "downstream": []}, title)
+    fig.data[1].update(name="blue side (production)", marker_color=COLOURS["blue"])
+    fig.data[2].update(name="green side (new network / application)",
+                       marker_color=COLOURS["green"])
+    fig.data[3].update(showlegend=False)
+    return fig

@@ -19,6 +19,7 @@ from tipsim.infra.smoke import SmokeReport, run_smoke
 from tipsim.infra.weights import read_weights, set_weights
 from tipsim.sim.dns import weight_change_timeline
 from tipsim.viz.canary import dns_figure
+from tipsim.viz.infra_graph import network_graph_figure
 from tipsim.widgets.common import MessageLine, guarded
 from tipsim.widgets.infra_panel import InfraPanel
 
@@ -78,12 +79,13 @@ class GreenNetworkPanel:
         self.weights_line = w.HTML()
         self.applied = {"blue": self.blue.value, "green": self.green.value}
         self.figure = go.FigureWidget(self._dns(self.applied, self.applied))
+        self.network_fig = go.FigureWidget(network_graph_figure(stack.inventory()))
         self.run_smoke = guarded(self.message)(self._run_smoke)
         self.apply_weights = guarded(self.message)(self._apply_weights)
         self.smoke_button.on_click(lambda _b: self.run_smoke())
         self.weights_button.on_click(lambda _b: self.apply_weights())
         self.widget = w.VBox([
-            self.infra.widget,
+            self.infra.widget, self.network_fig,
             w.HTML("<h4>Smoke test of the canary (emulator)</h4>"), self.smoke_button,
             self.smoke_out,
             w.HTML("<h4>Weighted DNS records (emulator) and their clients (simulation)</h4>"),
@@ -95,6 +97,10 @@ class GreenNetworkPanel:
         self.message.clear()
         self.report = run_smoke(self.stack)
         self.smoke_out.value = smoke_html(self.report)
+        fresh = network_graph_figure(self.stack.inventory())
+        with self.network_fig.batch_update():
+            for target, source in zip(self.network_fig.data, fresh.data, strict=True):
+                target.x, target.y, target.text = source.x, source.y, source.text
         return self.report
 
     def _dns(self, old: dict[str, int], new: dict[str, int]) -> go.Figure:
