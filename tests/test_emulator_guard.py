@@ -95,3 +95,26 @@ def test_sessions_use_dummy_credentials_not_the_learners(emulator, monkeypatch) 
 def test_a_session_cannot_be_built_on_an_aws_endpoint() -> None:
     with pytest.raises(EndpointRefused):
         EmulatorSession("https://ec2.us-east-2.amazonaws.com")
+
+
+@pytest.mark.parametrize("argv", [
+    ["infra", "plan", "--set", "enable_new_ami=true"],
+    ["infra", "apply"],
+    ["infra", "show"],
+    ["infra", "destroy"],
+    ["infra", "smoke", "--json"],
+    ["infra", "weights", "--blue", "5", "--green", "5"],
+])
+def test_every_kit_command_that_calls_aws_stops_at_the_guard(run_cli, monkeypatch, argv) -> None:
+    """Real-looking credentials + AWS_ENDPOINT_URL at AWS: each command fails with the guard's
+    message (exit 1, no traceback), and no socket is opened."""
+    for k, v in REAL_LOOKING.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "https://ec2.us-east-1.amazonaws.com")
+    opened: list[object] = []
+    monkeypatch.setattr(socket.socket, "connect", lambda self, addr: opened.append(addr))
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: opened.append(a))
+    code, out, err = run_cli(*argv)
+    assert code == 1, (out, err)
+    assert "real AWS endpoint" in err and "Traceback" not in err
+    assert opened == []
