@@ -6,8 +6,8 @@ waits is Erlang C,
 
     C(c, a) = [a^c / c! * c / (c - a)] / [sum_{k<c} a^k / k! + a^c / c! * c / (c - a)],
 
-and the mean wait in queue is ``Wq = C(c, a) / (c mu - lambda)``. Source and worked
-values (``/work/shared/FACTS.md``): M/M/1 lambda=3, mu=5: Wq = 0.3; M/M/10 lambda=9,
+and the mean wait in queue is ``Wq = C(c, a) / (c mu - lambda)``. Worked values
+(standard Erlang C tables): M/M/1 lambda=3, mu=5: Wq = 0.3; M/M/10 lambda=9,
 mu=1: Wq = 0.6687.
 
 Examples

@@ -4,7 +4,7 @@ A request is *good* when it succeeds within ``latency_threshold_s``. A time wind
 breaches the SLO when its success rate is below ``availability_target`` or when the share
 of its successful requests that are fast enough is below ``latency_target``. The
 defaults follow Flagger's canary checks (request success rate >= 99 %, request duration
-<= 500 ms, per 1-minute interval; ``/work/shared/FACTS.md``).
+<= 500 ms, per 1-minute interval; Flagger docs, "Canary analysis").
 
 The error budget is the number of bad requests the availability target allows over
 ``budget_period_s`` (30 days by default) at the observed request rate; the *burn rate*

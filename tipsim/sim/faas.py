@@ -1,7 +1,7 @@
 """FaaS back end: functions fed by a Kafka event source mapping, in the manner of AWS Lambda.
 
 Documented behaviour modelled (AWS docs "MSK event source mapping parameters" and
-"Kafka scaling modes", summarised in /work/shared/FACTS.md):
+"Kafka scaling modes", AWS Lambda Developer Guide):
 
 * Pollers read the topic; at most one poller per partition (``pollers <= partitions``).
   Each poller owns the partitions ``p`` with ``p % pollers == i`` and reads them in produce

@@ -7,7 +7,7 @@ knocks in a row the instance is taken *out of service* (no new requests); after
 while an instance is out of service, which is how it comes back.
 
 The talk's ELB uses HTTP:80/ every 30 s, timeout 3 s, healthy 2, unhealthy 2
-(``shared/talk-infrastructure.md``, "Blue/green application"). A failed check is known
+(the talk's Terraform example, ``aws_elb`` health_check block). A failed check is known
 when the answer arrives (a refused connection: at once) or when the timeout runs out
 (no answer), so an instance that stops answering at ``t_fail`` leaves service at
 

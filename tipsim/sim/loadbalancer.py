@@ -123,7 +123,7 @@ def health_check(env: Any, lb: LoadBalancer, *, interval_s: float = 30.0,
     one after ``unhealthy_threshold`` failed probes in a row.
 
     Defaults are the talk's classic ELB health check: every 30 s, unhealthy after 2
-    (``/work/shared/talk-infrastructure.md``, "Blue/green application").
+    (the talk's Terraform example, ``aws_elb`` health_check block).
     """
     if interval_s <= 0:
         raise ParameterError("interval_s", interval_s, "a number > 0")

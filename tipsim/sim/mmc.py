@@ -11,7 +11,8 @@ of ``c`` workers), so agreement with theory vouches for the core, not for a side
 ``simpy.Resource`` queue, one process per customer: the reference for the instance's
 FCFS recursion (identical waits) and the baseline of ``benchmarks/bench_sim.py``.
 
-Method (Robinson 2014; Ciw's M/M/1 check, see ``/work/shared/FACTS.md``): each
+Method (Robinson, *Simulation: The Practice of Model Development and Use*, 2014; Ciw's
+documented M/M/1 check: 100 replications, warm-up 50 time units): each
 replication discards customers arriving during the warm-up, averages the waits of the
 others, and measures utilisation as busy worker-time over ``[warmup, duration]``.
 """

@@ -1,7 +1,7 @@
 """Spark back end: Structured Streaming micro-batches on an EMR-style cluster.
 
 Documented behaviour modelled (Spark Structured Streaming guide and Spark configuration,
-summarised in /work/shared/FACTS.md):
+Apache Spark 3.x docs):
 
 * A micro-batch takes every record readable when it starts, from all partitions, and the
   whole batch lands in the lake when it ends.
