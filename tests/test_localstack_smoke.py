@@ -19,19 +19,15 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from tipsim.emulator.status import SERVICE_PROBES
+
 pytestmark = pytest.mark.infra
 
-# A cheap read per service: (client, operation, key expected in the answer).
+# A cheap read per service: the status report's probes, plus two services the kit may use.
 SERVICE_READS: dict[str, tuple[str, str, str]] = {
-    "ec2": ("ec2", "describe_vpcs", "Vpcs"),
-    "route53": ("route53", "list_hosted_zones", "HostedZones"),
-    "s3": ("s3", "list_buckets", "Buckets"),
+    **{k: v for k, v in SERVICE_PROBES.items() if k != "lambda"},
     "sqs": ("sqs", "list_queues", "ResponseMetadata"),
     "iam": ("iam", "list_roles", "Roles"),
-    "elb": ("elb", "describe_load_balancers", "LoadBalancerDescriptions"),
-    "emr": ("emr", "list_clusters", "Clusters"),
-    "kafka": ("kafka", "list_clusters", "ClusterInfoList"),
-    "eks": ("eks", "list_clusters", "clusters"),
 }
 # Documented as missing from LocalStack's free edition (HTTP 501): skipped there, with a reason.
 NOT_IN_LOCALSTACK_EDITION = {"elb", "emr", "kafka", "eks"}
