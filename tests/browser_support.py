@@ -154,6 +154,11 @@ def page(browser: object) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     pg = context.new_page()
     pg.set_default_timeout(60_000)
+    # Shown by pytest only when a test fails: what the page said, and its kernel connection.
+    pg.on("console", lambda m: print(f"[console {m.type}] {m.text[:300]}") if m.type in (
+        "error", "warning") else None)
+    pg.on("websocket", lambda ws: (print(f"[websocket open] {ws.url[:80]}"),
+                                   ws.on("close", lambda _ws: print("[websocket closed]"))))
     try:
         yield pg
     finally:
@@ -186,7 +191,7 @@ def wait_plot_data(page: object, index: int = 0, scope: str = "",
 
 
 def wait_plot_change(page: object, before: str, index: int = 0, scope: str = "",
-                     timeout_ms: int = 60_000) -> str:
+                     timeout_ms: int = 120_000) -> str:
     """Wait until the chart's data differs from ``before``; return the new data."""
     page.wait_for_function(  # type: ignore[attr-defined]
         f"([a, before]) => {{ const d = ({PLOT_DATA_JS})(a); return d !== null && d !== before; }}",
@@ -194,6 +199,77 @@ def wait_plot_change(page: object, before: str, index: int = 0, scope: str = "",
     data = plot_data(page, index, scope)
     assert data is not None
     return data
+
+
+def act_until_chart_changes(page: object, actions: list[Callable[[], None]], before: str,
+                            index: int = 0, scope: str = "", per_try_ms: int = 20_000,
+                            total_ms: int = 180_000) -> str:
+    """Do ``actions[0]``, wait for the chart to change; if it does not in ``per_try_ms``, do
+    the next action (cycling), until ``total_ms``.
+
+    Voila shows widgets from the executed notebook's saved state before the page's kernel
+    connection is up; a change made in that gap never reaches the kernel. Repeating a
+    *different* action (another option, a further key press) waits on the state we want,
+    the chart changing, without a fixed sleep.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    deadline = time.monotonic() + total_ms / 1000
+    attempt = 0
+    while True:
+        actions[attempt % len(actions)]()
+        attempt += 1
+        left_ms = int((deadline - time.monotonic()) * 1000)
+        try:
+            return wait_plot_change(page, before, index, scope, max(1000, min(per_try_ms, left_ms)))
+        except PlaywrightTimeout:
+            if time.monotonic() >= deadline:
+                raise
+
+
+def open_and_change(page: object, url: str, actions: list[Callable[[], None]], *, index: int,
+                    scope: str, loads: int = 2, per_load_ms: int = 150_000,
+                    per_try_ms: int = 20_000) -> tuple[str, str]:
+    """Open a Voila page, wait until every cell ran and the chart has data, then act until the
+    chart changes; returns (before, after).
+
+    If the chart never renders or never answers on this page load, the page is loaded again
+    (a fresh kernel), as a learner would press reload; at most ``loads`` loads. Each step
+    waits on a state (text present, chart data present, chart data changed), never a sleep.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    last: Exception | None = None
+    for load in range(loads):
+        if load == 0:
+            page.goto(url)  # type: ignore[attr-defined]
+        else:
+            print(f"[browser] chart did not answer on load {load}: {last!s:.200}; reloading")
+            page.reload()  # type: ignore[attr-defined]
+        try:
+            wait_notebook_done(page)
+            before = wait_plot_data(page, index=index, scope=scope, timeout_ms=per_load_ms // 2)
+            page.locator(scope).first.scroll_into_view_if_needed()  # type: ignore[attr-defined]
+            after = act_until_chart_changes(page, actions, before, index=index, scope=scope,
+                                            per_try_ms=per_try_ms, total_ms=per_load_ms // 2)
+            return before, after
+        except PlaywrightTimeout as exc:
+            last = exc
+    assert last is not None
+    raise last
+
+
+def wait_notebook_done(page: object, timeout_ms: int = 240_000) -> None:
+    """Wait until the notebook's last cell (its checks) printed its success line.
+
+    Voila renders outputs as cells finish, so a chart can be on screen while later cells
+    still run; a widget change sent then waits in the kernel's queue. Interact only after
+    this: the kernel is then idle.
+    """
+    import re
+
+    page.get_by_text(re.compile(r"all checks passed", re.I)).first.wait_for(  # type: ignore[attr-defined]
+        timeout=timeout_ms)
 
 
 def nudge_slider(page: object, css_class: str, presses: int = 5, key: str = "ArrowRight") -> None:

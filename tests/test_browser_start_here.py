@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from browser_support import nudge_slider, wait_plot_change, wait_plot_data
+from browser_support import nudge_slider, open_and_change
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_moving_the_rate_slider_changes_the_chart_in_voila(voila, page) -> None:
     """A learner drags the slider; the bars and the expected line follow (kernel round trip)."""
-    page.goto(voila("00_start_here.ipynb"))
-    before = wait_plot_data(page)
-    nudge_slider(page, "tipsim-rate-slider", presses=10)
-    after = wait_plot_change(page, before)
+    before, after = open_and_change(
+        page, voila("00_start_here.ipynb"),
+        [lambda: nudge_slider(page, "tipsim-rate-slider", presses=10)],
+        index=0, scope=".tipsim-start-here")
     assert after != before
     # The summary the kernel wrote follows the slider: expected = rate x 10 s.
     rate = float(page.locator(".tipsim-rate-slider .widget-readout").inner_text())
