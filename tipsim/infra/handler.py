@@ -202,3 +202,8 @@ class Handler:
             if actual.address == address:
                 return actual
         return None
+
+
+def owned_by(tags: Mapping[str, str], ctx: Context) -> bool:
+    """True when a resource's tags say it belongs to this context's stack."""
+    return tags.get(STACK_TAG) == ctx.stack

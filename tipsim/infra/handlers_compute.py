@@ -11,6 +11,7 @@ from tipsim.infra.handler import (
     Context,
     Handler,
     address_of,
+    owned_by,
     tag_dict,
     tag_list,
     user_tags,
@@ -120,7 +121,7 @@ class ClassicElbHandler(Handler):
                             for d in elb.describe_tags(LoadBalancerNames=names)["TagDescriptions"]}
             for lb in lbs[i:i + 20]:
                 tags = tags_by_name.get(lb["LoadBalancerName"], {})
-                if tags.get("tipsim:stack") == ctx.stack:
+                if owned_by(tags, ctx):
                     out.append(self._actual(lb, tags))
         return out
 

@@ -23,12 +23,9 @@ from tipsim.infra.handler import (
     decode_address,
     error_code,
     orphan_address,
+    owned_by,
     user_tags,
 )
-
-
-def _owned(tags: Mapping[str, str], ctx: Context) -> bool:
-    return tags.get("tipsim:stack") == ctx.stack
 
 
 class IamRoleHandler(Handler):
@@ -61,7 +58,7 @@ class IamRoleHandler(Handler):
             for role in page["Roles"]:
                 tags = {t["Key"]: t["Value"]
                         for t in iam.list_role_tags(RoleName=role["RoleName"])["Tags"]}
-                if _owned(tags, ctx):
+                if owned_by(tags, ctx):
                     out.append(self._actual(role, tags))
         return out
 
@@ -98,7 +95,7 @@ class S3BucketHandler(Handler):
                     continue
                 raise
             tags = {t["Key"]: t["Value"] for t in tagset}
-            if _owned(tags, ctx):
+            if owned_by(tags, ctx):
                 out.append(Actual(address_of(tags), self.type_name, name, {
                     "id": name, "bucket": name, "arn": f"arn:aws:s3:::{name}",
                     "tags": user_tags(tags)}))
@@ -159,7 +156,7 @@ class LambdaFunctionHandler(Handler):
         for page in lam.get_paginator("list_functions").paginate():
             for fn in page["Functions"]:
                 tags = lam.list_tags(Resource=fn["FunctionArn"]).get("Tags", {})
-                if _owned(tags, ctx):
+                if owned_by(tags, ctx):
                     out.append(self._actual(fn, tags))
         return out
 
@@ -297,7 +294,7 @@ class MskClusterHandler(Handler):
                 continue
             tags = info.get("Tags") or kafka.list_tags_for_resource(
                 ResourceArn=info["ClusterArn"]).get("Tags", {})
-            if not _owned(tags, ctx):
+            if not owned_by(tags, ctx):
                 continue
             broker = info.get("BrokerNodeGroupInfo", {})
             arn = info["ClusterArn"]
@@ -355,7 +352,7 @@ class EmrClusterHandler(Handler):
             for summary in page["Clusters"]:
                 c = emr.describe_cluster(ClusterId=summary["Id"])["Cluster"]
                 tags = {t["Key"]: t["Value"] for t in c.get("Tags", [])}
-                if not _owned(tags, ctx):
+                if not owned_by(tags, ctx):
                     continue
                 groups = emr.list_instance_groups(ClusterId=c["Id"])["InstanceGroups"]
                 by_type = {g["InstanceGroupType"]: g for g in groups}

@@ -13,12 +13,9 @@ from tipsim.infra.handler import (
     Context,
     Handler,
     address_of,
+    owned_by,
     user_tags,
 )
-
-
-def _owned(tags: Mapping[str, str], ctx: Context) -> bool:
-    return tags.get("tipsim:stack") == ctx.stack
 
 
 class EksClusterHandler(Handler):
@@ -48,7 +45,7 @@ class EksClusterHandler(Handler):
         out = []
         for name in eks.list_clusters().get("clusters", []):
             c = eks.describe_cluster(name=name)["cluster"]
-            if _owned(c.get("tags") or {}, ctx) and c.get("status") != "DELETING":
+            if owned_by(c.get("tags") or {}, ctx) and c.get("status") != "DELETING":
                 out.append(self._actual(c))
         return out
 
@@ -113,7 +110,7 @@ class EksNodeGroupHandler(Handler):
         for cluster in eks.list_clusters().get("clusters", []):
             for name in eks.list_nodegroups(clusterName=cluster).get("nodegroups", []):
                 g = eks.describe_nodegroup(clusterName=cluster, nodegroupName=name)["nodegroup"]
-                if _owned(g.get("tags") or {}, ctx) and g.get("status") != "DELETING":
+                if owned_by(g.get("tags") or {}, ctx) and g.get("status") != "DELETING":
                     out.append(self._actual(g))
         return out
 
