@@ -9,14 +9,10 @@ points at it so that every ``tipsim.emulator.connect()`` in a test finds it.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
 
 # No real credentials or endpoints leak into tests.
 for _var in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID",
@@ -82,15 +78,6 @@ def emulator(_emulator_run: TestEmulator) -> TestEmulator:
 
 
 @pytest.fixture
-def cli_env(_emulator_run: TestEmulator) -> dict[str, str]:
-    """Environment for running ``python -m tipsim`` in a subprocess against the test emulator."""
-    env = dict(os.environ)
-    env["LOCALSTACK_HOST"] = _emulator_run.endpoint_url.split("://", 1)[-1]
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
-@pytest.fixture
 def run_cli():
     """Run the ``tipsim`` CLI in-process; returns (exit code, stdout, stderr)."""
     import contextlib
@@ -110,7 +97,6 @@ def run_cli():
     return _run
 
 
-PYTHON = sys.executable
 
 
 def _kind(report: pytest.TestReport) -> str:

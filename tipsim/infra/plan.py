@@ -19,7 +19,7 @@ import networkx as nx
 
 from tipsim.errors import InfraError
 from tipsim.infra.capabilities import Capabilities
-from tipsim.infra.expr import UNKNOWN, EvalContext, contains_unknown, render
+from tipsim.infra.expr import UNKNOWN, EvalContext, render
 from tipsim.infra.handler import Actual, Context
 from tipsim.infra.registry import HANDLERS
 from tipsim.infra.spec import StackSpec
@@ -275,7 +275,3 @@ def _simulated_only(spec: StackSpec, variables: Mapping[str, Any],
         out += [Change(f"{block}[{i}]", handler.type_name, "skip",
                        reason=caps.why_not(handler.service)) for i in range(n)]
     return out
-
-
-def has_unknown(attrs: Mapping[str, Any]) -> bool:
-    return contains_unknown(dict(attrs))

@@ -30,8 +30,3 @@ HANDLERS: dict[str, Handler] = {h.type_name: h for h in (
     S3BucketHandler(), LambdaFunctionHandler(), EventSourceMappingHandler(),
     MskClusterHandler(), EmrClusterHandler(), EksClusterHandler(), EksNodeGroupHandler(),
 )}
-
-
-def handler_for(type_name: str) -> Handler:
-    """The handler of one resource type."""
-    return HANDLERS[type_name]

@@ -31,10 +31,3 @@ def load(name: str) -> ModuleType:
     if name not in SCENARIOS:
         raise ParameterError("scenario", name, "one of " + ", ".join(sorted(SCENARIOS)))
     return importlib.import_module(SCENARIOS[name])
-
-
-def available() -> list[str]:
-    """Names of the scenarios whose module is present."""
-    import importlib.util
-
-    return [name for name, mod in SCENARIOS.items() if importlib.util.find_spec(mod) is not None]

@@ -129,8 +129,3 @@ class FeatureTogglePanel:
             f"{100 * b.error_budget_used:.2f} % of the 30-day error budget; "
             f"detected after {secs(b.time_to_detect_s, 'never')}, "
             f"recovered after {secs(b.time_to_recover_s, 'not yet')}.")
-
-
-def feature_toggle_panel(params: Params | None = None, *, seed: int = 1) -> FeatureTogglePanel:
-    """Build the panel (display ``panel.widget``)."""
-    return FeatureTogglePanel(params, seed=seed)
