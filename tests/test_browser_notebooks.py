@@ -9,11 +9,12 @@ from browser_support import click_toggle, nudge_slider, open_and_change
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def test_feature_toggle_error_rate_slider_changes_the_blast_radius_chart(voila, page) -> None:
+def test_feature_toggle_strategy_buttons_change_the_success_rate_chart(voila, page) -> None:
     before, after = open_and_change(
         page, voila("01_feature_toggles.ipynb"),
-        [lambda: nudge_slider(page, "tipsim-ft-defect-error-rate", presses=10)],
-        index=2, scope=".tipsim-feature-toggle-panel")  # blast radius, strategies side by side
+        [lambda label=label: click_toggle(page, "tipsim-ft-strategy", label)
+         for label in ("in-place", "rolling", "toggle")],
+        index=0, scope=".tipsim-feature-toggle-panel")  # success rate per image over time
     assert after != before
 
 
