@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import plotly.graph_objects as go
 
@@ -17,8 +18,9 @@ OUT = Path(__file__).resolve().parents[1] / "docs" / "images"
 WIDTH, HEIGHT = 900, 380
 
 
-def _static(fig: go.Figure, height: int = HEIGHT) -> go.Figure:
-    out = go.Figure(fig)
+def _static(chart: Any, height: int = HEIGHT) -> go.Figure:
+    """A copy of a panel's chart (a LiveFigure, or a plain figure) sized for the README."""
+    out = go.Figure(getattr(chart, "figure", chart))
     out.update_layout(width=WIDTH, height=height)
     return out
 

@@ -201,62 +201,22 @@ def wait_plot_change(page: object, before: str, index: int = 0, scope: str = "",
     return data
 
 
-def act_until_chart_changes(page: object, actions: list[Callable[[], None]], before: str,
-                            index: int = 0, scope: str = "", per_try_ms: int = 20_000,
-                            total_ms: int = 180_000) -> str:
-    """Do ``actions[0]``, wait for the chart to change; if it does not in ``per_try_ms``, do
-    the next action (cycling), until ``total_ms``.
+def open_and_change(page: object, url: str, action: Callable[[], None], *, index: int,
+                    scope: str, timeout_ms: int = 120_000) -> tuple[str, str]:
+    """Open a Voila page, wait until every cell ran and the chart has data, do ``action``
+    once, and wait until the chart's data changes; returns (before, after).
 
-    Voila shows widgets from the executed notebook's saved state before the page's kernel
-    connection is up; a change made in that gap never reaches the kernel. Repeating a
-    *different* action (another option, a further key press) waits on the state we want,
-    the chart changing, without a fixed sleep.
+    No retries and no reload: a chart that does not answer one action is the bug these
+    tests exist to catch (plotly ``FigureWidget``s in Voila used to miss updates; see
+    ``tipsim/widgets/live_figure.py``). Each step waits on a state, never a sleep.
     """
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    deadline = time.monotonic() + total_ms / 1000
-    attempt = 0
-    while True:
-        actions[attempt % len(actions)]()
-        attempt += 1
-        left_ms = int((deadline - time.monotonic()) * 1000)
-        try:
-            return wait_plot_change(page, before, index, scope, max(1000, min(per_try_ms, left_ms)))
-        except PlaywrightTimeout:
-            if time.monotonic() >= deadline:
-                raise
-
-
-def open_and_change(page: object, url: str, actions: list[Callable[[], None]], *, index: int,
-                    scope: str, loads: int = 2, per_load_ms: int = 150_000,
-                    per_try_ms: int = 20_000) -> tuple[str, str]:
-    """Open a Voila page, wait until every cell ran and the chart has data, then act until the
-    chart changes; returns (before, after).
-
-    If the chart never renders or never answers on this page load, the page is loaded again
-    (a fresh kernel), as a learner would press reload; at most ``loads`` loads. Each step
-    waits on a state (text present, chart data present, chart data changed), never a sleep.
-    """
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    last: Exception | None = None
-    for load in range(loads):
-        if load == 0:
-            page.goto(url)  # type: ignore[attr-defined]
-        else:
-            print(f"[browser] chart did not answer on load {load}: {last!s:.200}; reloading")
-            page.reload()  # type: ignore[attr-defined]
-        try:
-            wait_notebook_done(page)
-            before = wait_plot_data(page, index=index, scope=scope, timeout_ms=per_load_ms // 2)
-            page.locator(scope).first.scroll_into_view_if_needed()  # type: ignore[attr-defined]
-            after = act_until_chart_changes(page, actions, before, index=index, scope=scope,
-                                            per_try_ms=per_try_ms, total_ms=per_load_ms // 2)
-            return before, after
-        except PlaywrightTimeout as exc:
-            last = exc
-    assert last is not None
-    raise last
+    page.goto(url)  # type: ignore[attr-defined]
+    wait_notebook_done(page)
+    before = wait_plot_data(page, index=index, scope=scope, timeout_ms=timeout_ms)
+    page.locator(scope).first.scroll_into_view_if_needed()  # type: ignore[attr-defined]
+    action()
+    after = wait_plot_change(page, before, index=index, scope=scope, timeout_ms=timeout_ms)
+    return before, after
 
 
 def wait_notebook_done(page: object, timeout_ms: int = 240_000) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from browser_support import nudge_slider, open_and_change
+from browser_support import nudge_slider, open_and_change, wait_plot_change, wait_plot_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -12,7 +12,7 @@ def test_moving_the_rate_slider_changes_the_chart_in_voila(voila, page) -> None:
     """A learner drags the slider; the bars and the expected line follow (kernel round trip)."""
     before, after = open_and_change(
         page, voila("00_start_here.ipynb"),
-        [lambda: nudge_slider(page, "tipsim-rate-slider", presses=10)],
+        lambda: nudge_slider(page, "tipsim-rate-slider", presses=10),
         index=0, scope=".tipsim-start-here")
     assert after != before
     # The summary the kernel wrote follows the slider: expected = rate x 10 s.
@@ -20,8 +20,9 @@ def test_moving_the_rate_slider_changes_the_chart_in_voila(voila, page) -> None:
     page.locator(".tipsim-start-here").get_by_text(f"expected {rate * 10:.1f}").wait_for()
 
 
-def test_start_here_runs_all_cells_in_jupyterlab(jupyterlab, page) -> None:
-    """Open the notebook in JupyterLab, Run All, and find the checks cell's success line."""
+def test_start_here_runs_all_cells_and_its_chart_answers_in_jupyterlab(jupyterlab, page) -> None:
+    """Open the notebook in JupyterLab, Run All, find the checks cell's success line, then
+    move the slider and see the chart redraw (the learner's main path, not only Voila)."""
     base, token = jupyterlab.split("|")
     page.goto(f"{base}/lab/tree/00_start_here.ipynb?token={token}&reset")
     page.locator(".jp-Notebook").first.wait_for()
@@ -32,3 +33,8 @@ def test_start_here_runs_all_cells_in_jupyterlab(jupyterlab, page) -> None:
     errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
     tracebacks = [t for t in errors.all_inner_texts() if "Traceback" in t or "Error" in t]
     assert not tracebacks, tracebacks
+    scope = ".tipsim-start-here"
+    before = wait_plot_data(page, index=0, scope=scope)
+    page.locator(scope).first.scroll_into_view_if_needed()
+    nudge_slider(page, "tipsim-rate-slider", presses=10)
+    assert wait_plot_change(page, before, index=0, scope=scope) != before

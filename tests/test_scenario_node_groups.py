@@ -132,7 +132,7 @@ def test_failures_and_affected_users_agree_with_the_shared_blast_radius():
 
 
 def test_node_groups_panel_updates_its_figures_in_place():
-    """Changing a control re-runs the scenario and rewrites the same FigureWidgets."""
+    """Changing a control re-runs the scenario and redraws the same charts."""
     from tipsim.widgets.node_groups import NodeGroupsPanel
 
     panel = NodeGroupsPanel(Params(), replications=2)

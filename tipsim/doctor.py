@@ -17,11 +17,12 @@ from pathlib import Path
 
 from tipsim.errors import TipsimError
 
-REQUIRED_PACKAGES = ("simpy", "numpy", "pandas", "scipy", "plotly", "ipywidgets", "anywidget",
-                     "jupyterlab", "boto3", "moto", "localstack-client", "networkx", "pydantic")
+REQUIRED_PACKAGES = ("simpy", "numpy", "pandas", "scipy", "plotly", "ipywidgets", "jupyterlab",
+                     "boto3", "moto", "localstack-client", "networkx", "pydantic")
 LAB_EXTENSIONS = {
     "@jupyter-widgets/jupyterlab-manager": "pip install --upgrade ipywidgets jupyterlab_widgets",
-    "anywidget": "pip install --upgrade anywidget",
+    # Draws the kit's charts (plotly's mime bundle inside widget panels); ships with plotly.
+    "jupyterlab-plotly": "pip install --upgrade plotly",
 }
 
 

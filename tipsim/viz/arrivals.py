@@ -9,7 +9,7 @@ from tipsim.viz.style import COLOURS, base_layout
 
 
 def arrivals_figure(window_start_s: np.ndarray, counts: np.ndarray, expected: float,
-                    window_s: float, widget: bool = True) -> go.Figure:
+                    window_s: float) -> go.Figure:
     """Bar chart of arrivals per window with the expected count as a line.
 
     Parameters
@@ -22,11 +22,8 @@ def arrivals_figure(window_start_s: np.ndarray, counts: np.ndarray, expected: fl
         Expected arrivals per window (rate x window).
     window_s
         Window length in seconds (for the axis title).
-    widget
-        Return a ``FigureWidget`` (updatable in place) instead of a static ``Figure``.
     """
-    cls = go.FigureWidget if widget else go.Figure
-    fig = cls(
+    fig = go.Figure(
         data=[
             go.Bar(x=window_start_s, y=counts, name="simulated", marker_color=COLOURS["old"]),
             go.Scatter(x=[window_start_s[0], window_start_s[-1] + window_s],

@@ -1,7 +1,7 @@
 """Figures for scenario 4 (the A/B data lake): latency, lag, cost and the crossover chart.
 
 Each ``*_figure`` builds a figure with its data; each ``update_*`` changes an existing figure
-(for example a ``FigureWidget``) in place with new data of the same shape. Nothing here runs
+(for example a panel's chart) in place with new data of the same shape. Nothing here runs
 a simulation: the inputs are arrays and dicts from :mod:`tipsim.scenarios.data_lake_ab`.
 """
 

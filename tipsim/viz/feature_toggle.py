@@ -40,7 +40,7 @@ def _hover(row: Any) -> str:
             f"machine time: {row['instance_hours']:.2f} h")
 
 
-def blast_radius_figure(frame: Any, *, widget: bool = True) -> go.Figure:
+def blast_radius_figure(frame: Any) -> go.Figure:
     """Four small bar charts, one bar per strategy: the side-by-side blast radius."""
     data = blast_radius_columns(frame)
     fig = make_subplots(rows=1, cols=len(PANELS), subplot_titles=[t for _, t in PANELS])
@@ -53,8 +53,7 @@ def blast_radius_figure(frame: Any, *, widget: bool = True) -> go.Figure:
     fig.update_layout(**base_layout("Blast radius of each strategy (same seed, same requests)",
                                     height=320))
     fig.update_annotations(font_size=11)
-    # Built complete first, then wrapped: Voila shows a FigureWidget changed before display blank.
-    return go.FigureWidget(fig) if widget else fig
+    return fig
 
 
 def update_blast_radius(fig: go.Figure, frame: Any) -> None:

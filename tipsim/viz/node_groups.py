@@ -8,9 +8,9 @@
 * :func:`tradeoff_figure`: exposure (x) against disruption (y) for each strategy, with
   standard-error bars.
 
-Each ``*_figure`` returns a ``plotly.graph_objects.FigureWidget`` built with its data; the
-matching ``update_*`` changes it in place (``fig.batch_update()``), so a widget panel never
-replaces a figure. Nothing here runs a simulation.
+Each ``*_figure`` returns a ``plotly.graph_objects.Figure`` built with its data; the
+matching ``update_*`` changes it in place (``fig.batch_update()``), so a panel keeps one
+figure per chart. Nothing here runs a simulation.
 """
 
 from __future__ import annotations
@@ -101,9 +101,9 @@ def _row_shapes(secure: Sequence[bool], decision_s: float) -> list[dict[str, Any
 
 
 def placement_figure(pods: dict[str, np.ndarray], nodes: dict[str, Any], *, horizon_s: float,
-                     decision_s: float) -> go.FigureWidget:
+                     decision_s: float) -> go.Figure:
     """Pods per node over time (see :func:`update_placement`)."""
-    fig = go.FigureWidget(
+    fig = go.Figure(
         data=[
             go.Scatter(name="external, starting", mode="lines",
                        line={"color": COLOURS["external"], "width": 3, "dash": "dot"}),
@@ -120,7 +120,7 @@ def placement_figure(pods: dict[str, np.ndarray], nodes: dict[str, Any], *, hori
     return fig
 
 
-def update_placement(fig: go.FigureWidget, pods: dict[str, np.ndarray], nodes: dict[str, Any], *,
+def update_placement(fig: go.Figure, pods: dict[str, np.ndarray], nodes: dict[str, Any], *,
                      horizon_s: float, decision_s: float) -> None:
     """Redraw :func:`placement_figure` in place."""
     data = placement_data(pods, horizon_s)
@@ -137,10 +137,10 @@ def update_placement(fig: go.FigureWidget, pods: dict[str, np.ndarray], nodes: d
 
 
 def ready_figure(times_s: np.ndarray, ready: np.ndarray, desired: int, *, horizon_s: float,
-                 failed_t_s: np.ndarray, failed_per_s: np.ndarray) -> go.FigureWidget:
+                 failed_t_s: np.ndarray, failed_per_s: np.ndarray) -> go.Figure:
     """Ready external replicas (step line) against the desired count; failed requests per
     second on the right axis."""
-    fig = go.FigureWidget(
+    fig = go.Figure(
         data=[
             go.Scatter(name="ready external pods", mode="lines", line_shape="hv",
                        line={"color": COLOURS["external"], "width": 3}),
@@ -161,7 +161,7 @@ def ready_figure(times_s: np.ndarray, ready: np.ndarray, desired: int, *, horizo
     return fig
 
 
-def update_ready(fig: go.FigureWidget, times_s: np.ndarray, ready: np.ndarray, desired: int, *,
+def update_ready(fig: go.Figure, times_s: np.ndarray, ready: np.ndarray, desired: int, *,
                  horizon_s: float, failed_t_s: np.ndarray, failed_per_s: np.ndarray) -> None:
     """Redraw :func:`ready_figure` in place."""
     x = np.concatenate([times_s[times_s <= horizon_s], [horizon_s]])
@@ -178,11 +178,11 @@ STRATEGY_ORDER: tuple[str, ...] = ("all-at-once", "node-by-node")
 
 
 def tradeoff_figure(rows: Sequence[dict[str, Any]], *, disruption: str = "failed_requests"
-                    ) -> go.FigureWidget:
+                    ) -> go.Figure:
     """Exposure (external pod-seconds on insecure nodes) against disruption, one point per
     strategy variant (one trace per strategy; circles with spare nodes, squares without),
     with standard-error bars. ``rows`` come from :func:`tipsim.scenarios.node_groups.compare`."""
-    fig = go.FigureWidget(
+    fig = go.Figure(
         data=[go.Scatter(name=name, mode="markers+text", textposition="middle right",
                          textfont={"size": 11},
                          marker={"size": 13, "color": STRATEGY_COLOURS[i],
@@ -203,7 +203,7 @@ def _variant_text(row: dict[str, Any]) -> str:
     return f"{row['spare_nodes']} spare, " + ("no tol." if tol is None else f"tol {tol:g} s")
 
 
-def update_tradeoff(fig: go.FigureWidget, rows: Sequence[dict[str, Any]], *,
+def update_tradeoff(fig: go.Figure, rows: Sequence[dict[str, Any]], *,
                     disruption: str = "failed_requests") -> None:
     """Redraw :func:`tradeoff_figure` in place."""
     x_max = max([r["exposure_pod_seconds"] for r in rows] + [1.0])

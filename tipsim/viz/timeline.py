@@ -29,10 +29,9 @@ def _series(frame: Any, code: int, column: str) -> tuple[list[float], list[float
 
 def timeline_figure(frame: Any, column: str, *, title: str, y_title: str,
                     images: Mapping[int, tuple[str, str]] = DEFAULT_IMAGES,
-                    events: list[tuple[float, str]] | None = None, percent: bool = False,
-                    widget: bool = True) -> go.Figure:
-    """A line per image of ``column`` against time (minutes); a ``FigureWidget`` by default."""
-    fig_cls = go.FigureWidget if widget else go.Figure
+                    events: list[tuple[float, str]] | None = None,
+                    percent: bool = False) -> go.Figure:
+    """A line per image of ``column`` against time (minutes)."""
     traces = []
     for code, (name, colour) in images.items():
         x, y = _series(frame, code, column)
@@ -40,7 +39,7 @@ def timeline_figure(frame: Any, column: str, *, title: str, y_title: str,
             y = [100.0 * v for v in y]
         traces.append(go.Scatter(x=x, y=y, name=name, mode="lines+markers",
                                  marker={"size": 4}, line={"color": colour}))
-    fig = fig_cls(data=traces, layout=base_layout(title, height=300))
+    fig = go.Figure(data=traces, layout=base_layout(title, height=300))
     fig.update_xaxes(title_text="time (minutes)")
     fig.update_yaxes(title_text=y_title)
     set_events(fig, events or [])

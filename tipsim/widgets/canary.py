@@ -1,7 +1,7 @@
 """Panel for scenario 2: choose a defect, a TTL, a step plan and the judge's thresholds,
 run big-bang, blue/green and canary on one seed, and compare.
 
-Figures (plotly ``FigureWidget``s built with data, updated in place):
+Figures (:class:`~tipsim.widgets.live_figure.LiveFigure`, redrawn on every change):
 :attr:`CanaryPanel.rollout_fig` (weight, per-side errors and latency, verdicts),
 :attr:`CanaryPanel.judge_fig` (the judge's per-metric table),
 :attr:`CanaryPanel.blast_fig` (blast radius per strategy) and
@@ -24,6 +24,7 @@ from tipsim.viz.canary import (
     timeline_data,
 )
 from tipsim.widgets.common import MessageLine, guarded
+from tipsim.widgets.live_figure import LiveFigure
 
 _STYLE = {"description_width": "initial"}
 
@@ -93,12 +94,12 @@ class CanaryPanel:
         self.message = MessageLine()
         self.runs = compare(self.params, seed=seed, smoke_passed=smoke_passed)
         run = self.runs[self.show.value]
-        self.rollout_fig = go.FigureWidget(self._rollout(run))
-        self.judge_fig = go.FigureWidget(judge_table(_last_judged(self.runs["canary"]),
-                                                     "judge: last canary window"))
-        self.blast_fig = go.FigureWidget(blast_radius_figure(self._summaries(),
-                                                             "blast radius, same seed"))
-        self.dns_fig = go.FigureWidget(self._dns(run))
+        self.rollout_fig = LiveFigure(self._rollout(run))
+        self.judge_fig = LiveFigure(judge_table(_last_judged(self.runs["canary"]),
+                                                "judge: last canary window"))
+        self.blast_fig = LiveFigure(blast_radius_figure(self._summaries(),
+                                                        "blast radius, same seed"))
+        self.dns_fig = LiveFigure(self._dns(run))
         self._show_summary()
         self.run_button.on_click(guarded(self.message)(self._on_run))
         self.show.observe(guarded(self.message)(self._on_show), names="value")
@@ -127,15 +128,6 @@ class CanaryPanel:
         return dns_figure(run.dns_grid_s, run.dns_green_share, run.record.weight_time_s,
                           run.record.weight_pct, run.params.duration_s,
                           f"DNS: clients on green (TTL {run.params.dns_ttl_s:g} s)")
-
-    @staticmethod
-    def _copy_into(target: go.FigureWidget, source: go.Figure) -> None:
-        with target.batch_update():
-            for old, new in zip(target.data, source.data, strict=True):
-                for key in ("x", "y", "text", "marker", "cells", "header"):
-                    if key in new and new[key] is not None:
-                        old[key] = new[key]
-            target.layout.title = source.layout.title
 
     def _show_summary(self) -> None:
         rows = []
@@ -172,12 +164,11 @@ class CanaryPanel:
         self.refresh()
 
     def refresh(self) -> None:
-        """Update every figure in place from :attr:`runs`."""
+        """Redraw every figure from :attr:`runs`."""
         run = self.runs[self.show.value]
-        self._copy_into(self.rollout_fig, self._rollout(run))
-        self._copy_into(self.judge_fig, judge_table(_last_judged(self.runs["canary"]),
-                                                    "judge: last canary window"))
-        self._copy_into(self.blast_fig, blast_radius_figure(self._summaries(),
-                                                            "blast radius, same seed"))
-        self._copy_into(self.dns_fig, self._dns(run))
+        self.rollout_fig.show(self._rollout(run))
+        self.judge_fig.show(judge_table(_last_judged(self.runs["canary"]),
+                                        "judge: last canary window"))
+        self.blast_fig.show(blast_radius_figure(self._summaries(), "blast radius, same seed"))
+        self.dns_fig.show(self._dns(run))
         self._show_summary()

@@ -1,8 +1,9 @@
 """The A/B data-lake panel (notebook 04): controls, a progress bar, verdicts and four charts.
 
 The simulation takes a second or more, so it runs when the learner presses "Run A/B test"
-or "Sweep loads", not on every slider move. Figures are ``FigureWidget``s built with the
-first run's data and then updated in place.
+or "Sweep loads", not on every slider move. Charts are
+:class:`~tipsim.widgets.live_figure.LiveFigure`s built with the first run's data and redrawn
+after each run.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from typing import Any
 
 import ipywidgets as w
 import numpy as np
-import plotly.graph_objects as go
 
 from tipsim.analysis.cost import PriceTable, load_prices
 from tipsim.scenarios import data_lake_ab as dl
 from tipsim.viz import data_lake as viz
 from tipsim.widgets.common import MessageLine, guarded
+from tipsim.widgets.live_figure import LiveFigure
 
 PRICE_ITEMS = ("lambda_request", "lambda_gb_second_x86", "ec2_m5.xlarge", "emr_m5.xlarge")
 
@@ -29,7 +30,7 @@ def _styled(widget: w.Widget, css: str) -> w.Widget:
 
 
 class DataLakePanel:
-    """Controls for load, both back ends and prices; results as verdicts and FigureWidgets.
+    """Controls for load, both back ends and prices; results as verdicts and four charts.
 
     Parameters
     ----------
@@ -83,13 +84,13 @@ class DataLakePanel:
         res = dl.run(p, seed=seed, prices=table)
         self.result = res
         names, colours = self._names(res.params)
-        self.fig_latency = go.FigureWidget(viz.latency_figure(self._cdfs(res), names, colours, p.slo_s))
-        self.fig_lag = go.FigureWidget(viz.lag_figure(self._lags(res), names, colours))
-        self.fig_cost = go.FigureWidget(viz.cost_figure(self._summary(res), names, colours,
-                                                        p.confidence))
+        self.fig_latency = LiveFigure(viz.latency_figure(self._cdfs(res), names, colours, p.slo_s))
+        self.fig_lag = LiveFigure(viz.lag_figure(self._lags(res), names, colours))
+        self.fig_cost = LiveFigure(viz.cost_figure(self._summary(res), names, colours,
+                                                   p.confidence))
         self.cross = dl.crossover(p, self.crossover_rates, seed=seed,
                                   replications=crossover_replications, prices=table)
-        self.fig_crossover = go.FigureWidget(viz.crossover_figure(self.cross, names, colours))
+        self.fig_crossover = LiveFigure(viz.crossover_figure(self.cross, names, colours))
         self._show_verdicts(res)
         self.run_button.on_click(guarded(self.message)(lambda _b: self.run()))
         self.sweep_button.on_click(guarded(self.message)(lambda _b: self.sweep()))
@@ -119,11 +120,14 @@ class DataLakePanel:
         res = dl.run(p, seed=self.seed, prices=prices, progress=self._progress)
         self.result = res
         names, colours = self._names(p)
-        viz.update_latency(self.fig_latency, self._cdfs(res), names, p.slo_s)
-        viz.update_lag(self.fig_lag, self._lags(res), names)
-        viz.update_cost(self.fig_cost, self._summary(res), names, colours)
-        for trace, arm in zip(self.fig_latency.data, ("a", "b"), strict=True):
-            trace.line.color = colours[arm]
+        with self.fig_latency.edit() as fig:
+            viz.update_latency(fig, self._cdfs(res), names, p.slo_s)
+            for trace, arm in zip(fig.data, ("a", "b"), strict=True):
+                trace.line.color = colours[arm]
+        with self.fig_lag.edit() as fig:
+            viz.update_lag(fig, self._lags(res), names)
+        with self.fig_cost.edit() as fig:
+            viz.update_cost(fig, self._summary(res), names, colours)
         self._show_verdicts(res)
         self.message.clear()
         return res
@@ -136,7 +140,8 @@ class DataLakePanel:
                                   replications=self.crossover_replications, prices=prices,
                                   progress=self._progress)
         names, _ = self._names(p)
-        viz.update_crossover(self.fig_crossover, self.cross, names)
+        with self.fig_crossover.edit() as fig:
+            viz.update_crossover(fig, self.cross, names)
         self.message.clear()
         return self.cross
 

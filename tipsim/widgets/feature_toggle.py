@@ -3,7 +3,7 @@ watch success rate and latency per image over time and every strategy's blast ra
 
 >>> panel = FeatureTogglePanel()          # doctest: +SKIP
 >>> panel.widget                           # the box to display   # doctest: +SKIP
->>> panel.figures["success"].data[1].y     # in-place updated FigureWidgets  # doctest: +SKIP
+>>> panel.figures["success"].data[1].y     # a LiveFigure's traces  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -17,19 +17,20 @@ from tipsim.scenarios.feature_toggle import STRATEGIES, Params, Run, run, timeli
 from tipsim.viz.feature_toggle import blast_radius_figure, update_blast_radius
 from tipsim.viz.timeline import timeline_figure, update_timeline
 from tipsim.widgets.common import MessageLine, guarded
+from tipsim.widgets.live_figure import LiveFigure
 
 DEFECTS = ("errors", "latency", "crash", "none")
 
 
 class FeatureTogglePanel:
-    """Controls, a message line, a summary and three FigureWidgets updated in place.
+    """Controls, a message line, a summary and three charts redrawn on every change.
 
     Attributes
     ----------
     widget
         The ``ipywidgets.VBox`` to display.
     figures
-        ``{"success": ..., "latency": ..., "blast": ...}`` FigureWidgets.
+        ``{"success": ..., "latency": ..., "blast": ...}`` :class:`LiveFigure` charts.
     controls
         The control widgets by parameter name (each has a ``tipsim-ft-<name>`` CSS class).
     runs
@@ -64,14 +65,14 @@ class FeatureTogglePanel:
         self._compute()
         chosen = self.runs[self.params.strategy]
         frame = timeline(chosen, self.window_s)
-        self.figures: dict[str, Any] = {
-            "success": timeline_figure(frame, "success_rate", title="Success rate per image",
-                                       y_title="success (%)", percent=True,
-                                       events=chosen.events),
-            "latency": timeline_figure(frame, "p95_latency_s",
-                                       title="95th percentile latency per image",
-                                       y_title="p95 latency (s)", events=chosen.events),
-            "blast": blast_radius_figure(self._frame()),
+        self.figures: dict[str, LiveFigure] = {
+            "success": LiveFigure(timeline_figure(
+                frame, "success_rate", title="Success rate per image", y_title="success (%)",
+                percent=True, events=chosen.events)),
+            "latency": LiveFigure(timeline_figure(
+                frame, "p95_latency_s", title="95th percentile latency per image",
+                y_title="p95 latency (s)", events=chosen.events)),
+            "blast": LiveFigure(blast_radius_figure(self._frame())),
         }
         self._show_summary()
         self.on_change = guarded(self.message)(self._on_change)
@@ -107,10 +108,12 @@ class FeatureTogglePanel:
         self._compute()
         chosen = self.runs[self.params.strategy]
         frame = timeline(chosen, self.window_s)
-        update_timeline(self.figures["success"], frame, "success_rate", percent=True,
-                        events=chosen.events)
-        update_timeline(self.figures["latency"], frame, "p95_latency_s", events=chosen.events)
-        update_blast_radius(self.figures["blast"], self._frame())
+        with self.figures["success"].edit() as fig:
+            update_timeline(fig, frame, "success_rate", percent=True, events=chosen.events)
+        with self.figures["latency"].edit() as fig:
+            update_timeline(fig, frame, "p95_latency_s", events=chosen.events)
+        with self.figures["blast"].edit() as fig:
+            update_blast_radius(fig, self._frame())
         self.message.clear()
         self._show_summary()
 

@@ -22,6 +22,7 @@ from tipsim.viz.canary import dns_figure
 from tipsim.viz.infra_graph import network_graph_figure
 from tipsim.widgets.common import MessageLine, guarded
 from tipsim.widgets.infra_panel import InfraPanel
+from tipsim.widgets.live_figure import LiveFigure
 
 CANARY_TOGGLES = {"enable_new_network": True, "enable_green_application": True}
 
@@ -78,8 +79,8 @@ class GreenNetworkPanel:
         self.weights_button.add_class("tipsim-weights-set")
         self.weights_line = w.HTML()
         self.applied = {"blue": self.blue.value, "green": self.green.value}
-        self.figure = go.FigureWidget(self._dns(self.applied, self.applied))
-        self.network_fig = go.FigureWidget(network_graph_figure(stack.inventory()))
+        self.figure = LiveFigure(self._dns(self.applied, self.applied))
+        self.network_fig = LiveFigure(network_graph_figure(stack.inventory()))
         self.run_smoke = guarded(self.message)(self._run_smoke)
         self.apply_weights = guarded(self.message)(self._apply_weights)
         self.smoke_button.on_click(lambda _b: self.run_smoke())
@@ -97,10 +98,7 @@ class GreenNetworkPanel:
         self.message.clear()
         self.report = run_smoke(self.stack)
         self.smoke_out.value = smoke_html(self.report)
-        fresh = network_graph_figure(self.stack.inventory())
-        with self.network_fig.batch_update():
-            for target, source in zip(self.network_fig.data, fresh.data, strict=True):
-                target.x, target.y, target.text = source.x, source.y, source.text
+        self.network_fig.show(network_graph_figure(self.stack.inventory()))
         return self.report
 
     def _dns(self, old: dict[str, int], new: dict[str, int]) -> go.Figure:
@@ -125,9 +123,5 @@ class GreenNetworkPanel:
         self.applied = {"blue": int(back["blue"] or 0), "green": int(back["green"] or 0)}
         self.weights_line.value = (f"read back from the emulator: blue <b>{back['blue']}</b>, "
                                    f"green <b>{back['green']}</b>")
-        fresh = self._dns(old, self.applied)
-        with self.figure.batch_update():
-            for target, source in zip(self.figure.data, fresh.data, strict=True):
-                target.x, target.y = source.x, source.y
-            self.figure.layout.title.text = fresh.layout.title.text
+        self.figure.show(self._dns(old, self.applied))
         return back

@@ -17,12 +17,12 @@ import html
 from typing import Any
 
 import ipywidgets as w
-import plotly.graph_objects as go
 
 from tipsim.infra.engine import Stack
 from tipsim.infra.plan import Plan
 from tipsim.viz.infra_graph import infra_graph_figure, plan_table, update_infra_graph
 from tipsim.widgets.common import MessageLine, guarded
+from tipsim.widgets.live_figure import LiveFigure
 
 
 class InfraPanel:
@@ -58,8 +58,7 @@ class InfraPanel:
         self.destroy_button = w.Button(description="Destroy", button_style="danger",
                                        icon="trash")
         self.plan: Plan = self.stack.plan(self.toggles())
-        self.figure = go.FigureWidget(infra_graph_figure(self.plan.graph,
-                                                         self.plan.blast_radius()))
+        self.figure = LiveFigure(infra_graph_figure(self.plan.graph, self.plan.blast_radius()))
         self._show_plan(self.plan)
 
         self.refresh = guarded(self.message)(self._refresh)
@@ -87,7 +86,8 @@ class InfraPanel:
         table = plan_table(plan)
         self.table.value = (table.to_html(index=False, border=0) if len(table)
                             else "<i>No changes: the emulator matches the stack.</i>")
-        update_infra_graph(self.figure, plan.graph, plan.blast_radius())
+        with self.figure.edit() as fig:
+            update_infra_graph(fig, plan.graph, plan.blast_radius())
 
     def _refresh(self) -> Plan:
         self.message.clear()

@@ -1,13 +1,13 @@
 """Panel for scenario 3: node groups, workloads, tolerations and the taint strategy.
 
-Every change re-runs the simulation (a few milliseconds a run) and updates three
-FigureWidgets in place: pod placement per node, ready external replicas, and exposure vs
+Every change re-runs the simulation (a few milliseconds a run) and redraws three
+charts (:class:`~tipsim.widgets.live_figure.LiveFigure`): pod placement per node, ready external replicas, and exposure vs
 disruption of every strategy variant. Errors show on one line under the controls.
 
 Example
 -------
 >>> panel = NodeGroupsPanel()
->>> panel.strategy.value = "node-by-node"   # figures update in place
+>>> panel.strategy.value = "node-by-node"   # re-runs and redraws the charts
 >>> panel.result.metrics["strategy"]
 'node-by-node'
 """
@@ -21,6 +21,7 @@ import ipywidgets as w
 from tipsim.scenarios import node_groups as scenario
 from tipsim.viz import node_groups as viz
 from tipsim.widgets.common import MessageLine, guarded
+from tipsim.widgets.live_figure import LiveFigure
 
 _STYLE = {"description_width": "150px"}
 _LAYOUT = w.Layout(width="360px")
@@ -90,13 +91,13 @@ class NodeGroupsPanel:
         self.result = scenario.run(self.params(), seed=seed)
         self.comparison = scenario.compare(self.params(), seed=seed, replications=replications)
         r = self.result
-        self.placement_fig = viz.placement_figure(r.pods, r.nodes, horizon_s=r.horizon_s,
-                                                  decision_s=r.plan.decision_s)
+        self.placement_fig = LiveFigure(viz.placement_figure(
+            r.pods, r.nodes, horizon_s=r.horizon_s, decision_s=r.plan.decision_s))
         t_s, failed = r.traffic.failed_per_s(r.plan.decision_s, r.horizon_s)
-        self.ready_fig = viz.ready_figure(r.ready.times_s, r.ready.values, r.desired_external,
-                                          horizon_s=r.horizon_s, failed_t_s=t_s,
-                                          failed_per_s=failed)
-        self.tradeoff_fig = viz.tradeoff_figure(self.comparison)
+        self.ready_fig = LiveFigure(viz.ready_figure(
+            r.ready.times_s, r.ready.values, r.desired_external, horizon_s=r.horizon_s,
+            failed_t_s=t_s, failed_per_s=failed))
+        self.tradeoff_fig = LiveFigure(viz.tradeoff_figure(self.comparison))
         self._show_summary()
         for control in self.controls:
             control.observe(self._on_change, names="value")
@@ -133,12 +134,15 @@ class NodeGroupsPanel:
         seed = int(self.seed.value)
         r = self.result = scenario.run(p, seed=seed)
         self.comparison = scenario.compare(p, seed=seed, replications=self.replications)
-        viz.update_placement(self.placement_fig, r.pods, r.nodes, horizon_s=r.horizon_s,
-                             decision_s=r.plan.decision_s)
+        with self.placement_fig.edit() as fig:
+            viz.update_placement(fig, r.pods, r.nodes, horizon_s=r.horizon_s,
+                                 decision_s=r.plan.decision_s)
         t_s, failed = r.traffic.failed_per_s(r.plan.decision_s, r.horizon_s)
-        viz.update_ready(self.ready_fig, r.ready.times_s, r.ready.values, r.desired_external,
-                         horizon_s=r.horizon_s, failed_t_s=t_s, failed_per_s=failed)
-        viz.update_tradeoff(self.tradeoff_fig, self.comparison)
+        with self.ready_fig.edit() as fig:
+            viz.update_ready(fig, r.ready.times_s, r.ready.values, r.desired_external,
+                             horizon_s=r.horizon_s, failed_t_s=t_s, failed_per_s=failed)
+        with self.tradeoff_fig.edit() as fig:
+            viz.update_tradeoff(fig, self.comparison)
         self.message.clear()
         self._show_summary()
 

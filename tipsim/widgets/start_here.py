@@ -14,6 +14,7 @@ import numpy as np
 from tipsim.sim.rng import stream
 from tipsim.viz.arrivals import arrivals_figure
 from tipsim.widgets.common import MessageLine, guarded
+from tipsim.widgets.live_figure import LiveFigure
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ class ArrivalsPanel:
         self.summary = w.HTML()
         self.message = MessageLine()
         data = count_arrivals(rate_per_s, seed=seed)
-        self.figure = arrivals_figure(data.window_start_s, data.counts, data.expected, 10.0)
+        self.figure = LiveFigure(arrivals_figure(data.window_start_s, data.counts,
+                                                 data.expected, 10.0))
         self.data = data
         self._show_summary(data)
         self.slider.observe(guarded(self.message)(self._on_change), names="value")
@@ -78,8 +80,8 @@ class ArrivalsPanel:
     def _on_change(self, change: dict) -> None:
         data = count_arrivals(float(change["new"]), seed=self.seed)
         self.data = data
-        with self.figure.batch_update():
-            self.figure.data[0].y = data.counts
-            self.figure.data[1].y = [data.expected, data.expected]
+        with self.figure.edit() as fig:
+            fig.data[0].y = data.counts
+            fig.data[1].y = [data.expected, data.expected]
         self._show_summary(data)
         self.message.clear()
