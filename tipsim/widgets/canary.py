@@ -161,14 +161,18 @@ class CanaryPanel:
         self.message.clear()
 
     def _on_show(self, _change: Any = None) -> None:
-        self.refresh()
+        self._show_selected()
 
-    def refresh(self) -> None:
-        """Redraw every figure from :attr:`runs`."""
+    def _show_selected(self) -> None:
+        """Redraw the two figures of the strategy the buttons select."""
         run = self.runs[self.show.value]
         self.rollout_fig.show(self._rollout(run))
+        self.dns_fig.show(self._dns(run))
+
+    def refresh(self) -> None:
+        """Redraw every figure and the summary from :attr:`runs`."""
+        self._show_selected()
         self.judge_fig.show(judge_table(_last_judged(self.runs["canary"]),
                                         "judge: last canary window"))
         self.blast_fig.show(blast_radius_figure(self._summaries(), "blast radius, same seed"))
-        self.dns_fig.show(self._dns(run))
         self._show_summary()
