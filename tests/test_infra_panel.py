@@ -8,7 +8,7 @@ import networkx as nx
 import pytest
 
 from tipsim.infra.engine import Stack
-from tipsim.viz.infra_graph import infra_graph_figure, plan_table, update_infra_graph
+from tipsim.viz.infra_graph import infra_graph_figure, plan_table
 
 pytestmark = pytest.mark.infra
 
@@ -23,7 +23,7 @@ def test_figure_colours_direct_and_downstream_nodes():
     assert sorted(names["not touched"]) == ["sg", "subnet", "vpc"]
     xs = dict(zip(fig.data[1].text, fig.data[1].x, strict=True))
     assert xs["vpc"] < xs["subnet"]  # dependencies drawn left of dependents
-    update_infra_graph(fig, g, None)
+    fig = infra_graph_figure(g, None)  # no plan: nothing highlighted
     assert len(fig.data[2].x) == 0 and len(fig.data[1].x) == 6
 
 

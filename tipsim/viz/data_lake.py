@@ -1,8 +1,7 @@
 """Figures for scenario 4 (the A/B data lake): latency, lag, cost and the crossover chart.
 
-Each ``*_figure`` builds a figure with its data; each ``update_*`` changes an existing figure
-(for example a panel's chart) in place with new data of the same shape. Nothing here runs
-a simulation: the inputs are arrays and dicts from :mod:`tipsim.scenarios.data_lake_ab`.
+Each ``*_figure`` builds a figure with its data; a panel redraws by building a new one.
+Nothing here runs a simulation: the inputs are arrays and dicts from :mod:`tipsim.scenarios.data_lake_ab`.
 """
 
 from __future__ import annotations
@@ -53,18 +52,6 @@ def latency_figure(cdfs: Mapping[str, Sequence[float]], names: Mapping[str, str]
     return fig
 
 
-def update_latency(fig: Any, cdfs: Mapping[str, Sequence[float]], names: Mapping[str, str],
-                   slo_s: float) -> None:
-    """Put new CDFs (same arms, same order) into ``fig`` in place."""
-    with fig.batch_update():
-        for trace, (arm, q) in zip(fig.data, cdfs.items(), strict=True):
-            trace.x, trace.y = latency_cdf_xy(q)
-            trace.name = names[arm]
-        fig.layout.shapes[0].x0 = fig.layout.shapes[0].x1 = slo_s
-        fig.layout.annotations[0].x = slo_s
-        fig.layout.annotations[0].text = f"objective {slo_s:g} s"
-
-
 def downsample_max(t: np.ndarray, y: np.ndarray, points: int = 400) -> tuple[list[float], list[float]]:
     """At most ``points`` steps, keeping each bin's maximum (so peaks stay visible)."""
     if len(t) <= points:
@@ -85,14 +72,6 @@ def lag_figure(series: Mapping[str, tuple[np.ndarray, np.ndarray]], names: Mappi
     fig.update_xaxes(title="time (s)")
     fig.update_yaxes(title="lag (records)", rangemode="tozero")
     return fig
-
-
-def update_lag(fig: Any, series: Mapping[str, tuple[np.ndarray, np.ndarray]],
-               names: Mapping[str, str]) -> None:
-    with fig.batch_update():
-        for trace, (arm, (t, lag)) in zip(fig.data, series.items(), strict=True):
-            trace.x, trace.y = downsample_max(t, lag)
-            trace.name = names[arm]
 
 
 def _bar_args(summary: Mapping[str, Mapping[str, Any]], key: str) -> tuple[list[float], list[float], list[float]]:
@@ -116,18 +95,6 @@ def cost_figure(summary: Mapping[str, Mapping[str, Any]], names: Mapping[str, st
             marker_color=[colours[a] for a in summary], showlegend=False), row=1, col=col)
     fig.update_layout(**base_layout(f"Back-end cost (bars: mean; whiskers: {confidence:.0%} CI)"))
     return fig
-
-
-def update_cost(fig: Any, summary: Mapping[str, Mapping[str, Any]], names: Mapping[str, str],
-                colours: Mapping[str, str]) -> None:
-    with fig.batch_update():
-        for trace, key in zip(fig.data, ("cost_usd_per_hour", "cost_usd_per_million_records"),
-                              strict=True):
-            mean, plus, minus = _bar_args(summary, key)
-            trace.x = [names[a] for a in summary]
-            trace.y = mean
-            trace.error_y.array, trace.error_y.arrayminus = plus, minus
-            trace.marker.color = [colours[a] for a in summary]
 
 
 def crossover_figure(cross: Mapping[str, Any], names: Mapping[str, str],

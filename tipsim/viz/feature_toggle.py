@@ -54,14 +54,3 @@ def blast_radius_figure(frame: Any) -> go.Figure:
                                     height=320))
     fig.update_annotations(font_size=11)
     return fig
-
-
-def update_blast_radius(fig: go.Figure, frame: Any) -> None:
-    """Replace the bars' heights in place."""
-    data = blast_radius_columns(frame)
-    with fig.batch_update():
-        for trace, (column, _) in zip(fig.data, PANELS, strict=True):
-            trace.x = data["strategy"].tolist()
-            trace.y = data[column].tolist()
-            trace.hovertext = [_hover(r) for _, r in data.iterrows()]
-

@@ -70,7 +70,7 @@ def infra_graph_figure(graph: nx.DiGraph, radius: Mapping[str, list[str]] | None
     """Plotly figure: edges dependency -> dependent, nodes coloured by blast radius.
 
     Trace 0 holds the edges, traces 1-3 the nodes not touched / changed directly /
-    downstream, so :func:`update_infra_graph` can change the figure in place.
+    downstream.
     """
     data = _traces_data(graph, radius)
     fig = go.Figure()
@@ -86,17 +86,6 @@ def infra_graph_figure(graph: nx.DiGraph, radius: Mapping[str, list[str]] | None
     fig.update_layout(**base_layout(title, height=460),
                       xaxis={"visible": False}, yaxis={"visible": False})
     return fig
-
-
-def update_infra_graph(fig: go.Figure, graph: nx.DiGraph,
-                       radius: Mapping[str, list[str]] | None = None) -> None:
-    """Change a figure made by :func:`infra_graph_figure` in place."""
-    data = _traces_data(graph, radius)
-    with fig.batch_update():
-        fig.data[0].x, fig.data[0].y = data[0]["x"], data[0]["y"]
-        for trace, d in zip(fig.data[1:], data[1:], strict=True):
-            trace.x, trace.y, trace.text, trace.hovertext = d["x"], d["y"], d["text"], d[
-                "hovertext"]
 
 
 def plan_table(plan: Any, *, include_unchanged: bool = False) -> pd.DataFrame:

@@ -8,9 +8,8 @@
 * :func:`tradeoff_figure`: exposure (x) against disruption (y) for each strategy, with
   standard-error bars.
 
-Each ``*_figure`` returns a ``plotly.graph_objects.Figure`` built with its data; the
-matching ``update_*`` changes it in place (``fig.batch_update()``), so a panel keeps one
-figure per chart. Nothing here runs a simulation.
+Each ``*_figure`` returns a ``plotly.graph_objects.Figure`` built with its data (its
+``update_*`` fills the traces). Nothing here runs a simulation.
 """
 
 from __future__ import annotations

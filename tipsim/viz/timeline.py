@@ -1,9 +1,8 @@
-"""Success rate and latency over time, one line per image: figure builders and in-place updates.
+"""Success rate and latency over time, one line per image.
 
 Takes the tidy per-window frame of a scenario's ``timeline()`` (columns
-``window_start_s``, ``image``, ``success_rate``, ``p95_latency_s``, ...). One trace per
-image code is built up front, so a widget can update the figure in place
-(``update_timeline``) without adding or removing traces.
+``window_start_s``, ``image``, ``success_rate``, ``p95_latency_s``, ...); one trace per
+image code.
 """
 
 from __future__ import annotations
@@ -44,19 +43,6 @@ def timeline_figure(frame: Any, column: str, *, title: str, y_title: str,
     fig.update_yaxes(title_text=y_title)
     set_events(fig, events or [])
     return fig
-
-
-def update_timeline(fig: go.Figure, frame: Any, column: str, *,
-                    images: Mapping[int, tuple[str, str]] = DEFAULT_IMAGES,
-                    events: list[tuple[float, str]] | None = None,
-                    percent: bool = False) -> None:
-    """Replace the lines' data in place (one batch update, no new traces)."""
-    with fig.batch_update():
-        for trace, code in zip(fig.data, images, strict=True):
-            x, y = _series(frame, code, column)
-            trace.x = x
-            trace.y = [100.0 * v for v in y] if percent else y
-        set_events(fig, events or [])
 
 
 def set_events(fig: go.Figure, events: list[tuple[float, str]]) -> None:

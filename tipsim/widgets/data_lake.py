@@ -120,14 +120,9 @@ class DataLakePanel:
         res = dl.run(p, seed=self.seed, prices=prices, progress=self._progress)
         self.result = res
         names, colours = self._names(p)
-        with self.fig_latency.edit() as fig:
-            viz.update_latency(fig, self._cdfs(res), names, p.slo_s)
-            for trace, arm in zip(fig.data, ("a", "b"), strict=True):
-                trace.line.color = colours[arm]
-        with self.fig_lag.edit() as fig:
-            viz.update_lag(fig, self._lags(res), names)
-        with self.fig_cost.edit() as fig:
-            viz.update_cost(fig, self._summary(res), names, colours)
+        self.fig_latency.show(viz.latency_figure(self._cdfs(res), names, colours, p.slo_s))
+        self.fig_lag.show(viz.lag_figure(self._lags(res), names, colours))
+        self.fig_cost.show(viz.cost_figure(self._summary(res), names, colours, p.confidence))
         self._show_verdicts(res)
         self.message.clear()
         return res
@@ -139,9 +134,8 @@ class DataLakePanel:
         self.cross = dl.crossover(p, self.crossover_rates, seed=self.seed,
                                   replications=self.crossover_replications, prices=prices,
                                   progress=self._progress)
-        names, _ = self._names(p)
-        with self.fig_crossover.edit() as fig:
-            viz.update_crossover(fig, self.cross, names)
+        names, colours = self._names(p)
+        self.fig_crossover.show(viz.crossover_figure(self.cross, names, colours))
         self.message.clear()
         return self.cross
 

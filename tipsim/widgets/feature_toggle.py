@@ -14,8 +14,8 @@ from typing import Any
 import ipywidgets as w
 
 from tipsim.scenarios.feature_toggle import STRATEGIES, Params, Run, run, timeline
-from tipsim.viz.feature_toggle import blast_radius_figure, update_blast_radius
-from tipsim.viz.timeline import timeline_figure, update_timeline
+from tipsim.viz.feature_toggle import blast_radius_figure
+from tipsim.viz.timeline import timeline_figure
 from tipsim.widgets.common import MessageLine, guarded
 from tipsim.widgets.live_figure import LiveFigure
 
@@ -66,14 +66,7 @@ class FeatureTogglePanel:
         chosen = self.runs[self.params.strategy]
         frame = timeline(chosen, self.window_s)
         self.figures: dict[str, LiveFigure] = {
-            "success": LiveFigure(timeline_figure(
-                frame, "success_rate", title="Success rate per image", y_title="success (%)",
-                percent=True, events=chosen.events)),
-            "latency": LiveFigure(timeline_figure(
-                frame, "p95_latency_s", title="95th percentile latency per image",
-                y_title="p95 latency (s)", events=chosen.events)),
-            "blast": LiveFigure(blast_radius_figure(self._frame())),
-        }
+            name: LiveFigure(fig) for name, fig in self._figures(frame, chosen).items()}
         self._show_summary()
         self.on_change = guarded(self.message)(self._on_change)
         for control in self.controls.values():
@@ -102,18 +95,26 @@ class FeatureTogglePanel:
             rows.append(row)
         return pd.DataFrame(rows)
 
+    def _figures(self, frame: Any, chosen: Run) -> dict[str, Any]:
+        """The three charts of the chosen run (and every strategy's blast radius)."""
+        return {
+            "success": timeline_figure(frame, "success_rate", title="Success rate per image",
+                                       y_title="success (%)", percent=True,
+                                       events=chosen.events),
+            "latency": timeline_figure(frame, "p95_latency_s",
+                                       title="95th percentile latency per image",
+                                       y_title="p95 latency (s)", events=chosen.events),
+            "blast": blast_radius_figure(self._frame()),
+        }
+
     def _on_change(self, _change: Any = None) -> None:
         values = {name: c.value for name, c in self.controls.items()}
         self.params = self.params.replace(**values)
         self._compute()
         chosen = self.runs[self.params.strategy]
         frame = timeline(chosen, self.window_s)
-        with self.figures["success"].edit() as fig:
-            update_timeline(fig, frame, "success_rate", percent=True, events=chosen.events)
-        with self.figures["latency"].edit() as fig:
-            update_timeline(fig, frame, "p95_latency_s", events=chosen.events)
-        with self.figures["blast"].edit() as fig:
-            update_blast_radius(fig, self._frame())
+        for name, fig in self._figures(frame, chosen).items():
+            self.figures[name].show(fig)
         self.message.clear()
         self._show_summary()
 

@@ -20,7 +20,7 @@ import ipywidgets as w
 
 from tipsim.infra.engine import Stack
 from tipsim.infra.plan import Plan
-from tipsim.viz.infra_graph import infra_graph_figure, plan_table, update_infra_graph
+from tipsim.viz.infra_graph import infra_graph_figure, plan_table
 from tipsim.widgets.common import MessageLine, guarded
 from tipsim.widgets.live_figure import LiveFigure
 
@@ -59,7 +59,7 @@ class InfraPanel:
                                        icon="trash")
         self.plan: Plan = self.stack.plan(self.toggles())
         self.figure = LiveFigure(infra_graph_figure(self.plan.graph, self.plan.blast_radius()))
-        self._show_plan(self.plan)
+        self._describe_plan(self.plan)
 
         self.refresh = guarded(self.message)(self._refresh)
         self.apply = guarded(self.message)(self._apply)
@@ -78,6 +78,11 @@ class InfraPanel:
         return {name: box.value for name, box in self.checkboxes.items()}
 
     def _show_plan(self, plan: Plan) -> None:
+        self._describe_plan(plan)
+        self.figure.show(infra_graph_figure(plan.graph, plan.blast_radius()))
+
+    def _describe_plan(self, plan: Plan) -> None:
+        """The plan's summary line and table."""
         self.plan = plan
         s = plan.summary()
         self.summary.value = (f"<b>Plan</b>: {s['create']} to create, {s['update']} to update, "
@@ -86,8 +91,6 @@ class InfraPanel:
         table = plan_table(plan)
         self.table.value = (table.to_html(index=False, border=0) if len(table)
                             else "<i>No changes: the emulator matches the stack.</i>")
-        with self.figure.edit() as fig:
-            update_infra_graph(fig, plan.graph, plan.blast_radius())
 
     def _refresh(self) -> Plan:
         self.message.clear()

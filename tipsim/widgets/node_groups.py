@@ -90,14 +90,8 @@ class NodeGroupsPanel:
         self._base = p
         self.result = scenario.run(self.params(), seed=seed)
         self.comparison = scenario.compare(self.params(), seed=seed, replications=replications)
-        r = self.result
-        self.placement_fig = LiveFigure(viz.placement_figure(
-            r.pods, r.nodes, horizon_s=r.horizon_s, decision_s=r.plan.decision_s))
-        t_s, failed = r.traffic.failed_per_s(r.plan.decision_s, r.horizon_s)
-        self.ready_fig = LiveFigure(viz.ready_figure(
-            r.ready.times_s, r.ready.values, r.desired_external, horizon_s=r.horizon_s,
-            failed_t_s=t_s, failed_per_s=failed))
-        self.tradeoff_fig = LiveFigure(viz.tradeoff_figure(self.comparison))
+        self.placement_fig, self.ready_fig, self.tradeoff_fig = (
+            LiveFigure(fig) for fig in self._figures())
         self._show_summary()
         for control in self.controls:
             control.observe(self._on_change, names="value")
@@ -132,19 +126,26 @@ class NodeGroupsPanel:
         self.node_pause_s.disabled = self.strategy.value != "node-by-node"
         p = self.params()
         seed = int(self.seed.value)
-        r = self.result = scenario.run(p, seed=seed)
+        self.result = scenario.run(p, seed=seed)
         self.comparison = scenario.compare(p, seed=seed, replications=self.replications)
-        with self.placement_fig.edit() as fig:
-            viz.update_placement(fig, r.pods, r.nodes, horizon_s=r.horizon_s,
-                                 decision_s=r.plan.decision_s)
-        t_s, failed = r.traffic.failed_per_s(r.plan.decision_s, r.horizon_s)
-        with self.ready_fig.edit() as fig:
-            viz.update_ready(fig, r.ready.times_s, r.ready.values, r.desired_external,
-                             horizon_s=r.horizon_s, failed_t_s=t_s, failed_per_s=failed)
-        with self.tradeoff_fig.edit() as fig:
-            viz.update_tradeoff(fig, self.comparison)
+        self._draw()
         self.message.clear()
         self._show_summary()
+
+    def _figures(self) -> tuple[Any, Any, Any]:
+        """Placement, ready replicas and the trade-off chart of :attr:`result`."""
+        r = self.result
+        t_s, failed = r.traffic.failed_per_s(r.plan.decision_s, r.horizon_s)
+        return (viz.placement_figure(r.pods, r.nodes, horizon_s=r.horizon_s,
+                                     decision_s=r.plan.decision_s),
+                viz.ready_figure(r.ready.times_s, r.ready.values, r.desired_external,
+                                 horizon_s=r.horizon_s, failed_t_s=t_s, failed_per_s=failed),
+                viz.tradeoff_figure(self.comparison))
+
+    def _draw(self) -> None:
+        for live, fig in zip((self.placement_fig, self.ready_fig, self.tradeoff_fig),
+                             self._figures(), strict=True):
+            live.show(fig)
 
     def _show_summary(self) -> None:
         m = self.result.metrics
