@@ -12,10 +12,10 @@ from __future__ import annotations
 import argparse
 import time
 
-from tipsim.sim.faas import FaasSettings, simulate_faas
-from tipsim.sim.kafka import TopicSettings, produce
+from tipsim.sim.data_lake.faas import FaasSettings, simulate_faas
+from tipsim.sim.data_lake.kafka import TopicSettings, produce
+from tipsim.sim.data_lake.spark import SparkSettings, simulate_spark
 from tipsim.sim.rng import streams
-from tipsim.sim.spark import SparkSettings, simulate_spark
 
 
 def bench(rate_per_s: float, duration_s: float, seed: int = 1) -> dict[str, float]:

@@ -24,10 +24,10 @@ import simpy
 
 from tipsim.scenarios.feature_toggle import Params
 from tipsim.scenarios.feature_toggle import run as run_feature_toggle
-from tipsim.sim.instances import Image
-from tipsim.sim.mmc import mmc_workload, station_waits
-from tipsim.sim.service import Service
-from tipsim.sim.traffic import make_workload
+from tipsim.sim.queueing import mmc_workload, station_waits
+from tipsim.sim.web.instances import Image
+from tipsim.sim.web.service import Service
+from tipsim.sim.web.traffic import make_workload
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -190,7 +190,7 @@ dns_figure(g, share, bb.record.weight_time_s, bb.record.weight_pct, bb.params.du
 # recover and come back; with *evaluate target health* DNS meanwhile answers "blue".
 
 # %%
-from tipsim.sim.health import HealthCheckConfig, removal_time
+from tipsim.sim.web.health import HealthCheckConfig, removal_time
 
 cfg = HealthCheckConfig()
 print("stops answering at 40 s -> out of service at", removal_time(40.0, cfg), "s")

@@ -61,8 +61,8 @@ TOLERATION_SECONDS = None  # e.g. 60.0: external pods may stay that long after t
 # %%
 import simpy
 
-from tipsim.sim.k8s_cluster import Cluster
-from tipsim.sim.k8s_spec import ClusterSpec, NodeGroupSpec, Taint, Toleration, WorkloadSpec
+from tipsim.sim.k8s.cluster import Cluster
+from tipsim.sim.k8s.spec import ClusterSpec, NodeGroupSpec, Taint, Toleration, WorkloadSpec
 
 TAINT = Taint("external", "true", "NoExecute")
 

@@ -17,9 +17,9 @@ from tipsim.analysis.cost import (
 from tipsim.data import data_path
 from tipsim.errors import ParameterError
 from tipsim.scenarios.data_lake_ab import arm_cost
-from tipsim.sim.faas import FaasSettings, simulate_faas
-from tipsim.sim.kafka import TopicSettings, produce
-from tipsim.sim.spark import SparkSettings, simulate_spark
+from tipsim.sim.data_lake.faas import FaasSettings, simulate_faas
+from tipsim.sim.data_lake.kafka import TopicSettings, produce
+from tipsim.sim.data_lake.spark import SparkSettings, simulate_spark
 
 
 def test_every_price_has_unit_source_date_and_confirmation() -> None:

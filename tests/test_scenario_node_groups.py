@@ -10,7 +10,7 @@ import pytest
 from tipsim.errors import ParameterError
 from tipsim.scenarios import node_groups
 from tipsim.scenarios.node_groups import Params, run
-from tipsim.sim.k8s_cluster import KIND_CODES
+from tipsim.sim.k8s.cluster import KIND_CODES
 
 SEEDS = range(1, 6)
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tipsim.scenarios.queue import Params, run
+from tipsim.scenarios.queueing import Params, run
 
 
 @pytest.mark.parametrize(("lam", "mu", "c", "seed"), [

@@ -11,11 +11,11 @@ import pytest
 import simpy
 
 from tipsim.errors import ParameterError
-from tipsim.sim.instances import Image, Instance
-from tipsim.sim.loadbalancer import LoadBalancer
 from tipsim.sim.recorder import RequestLog
-from tipsim.sim.service import UNROUTED, Service
-from tipsim.sim.traffic import make_workload, poisson_arrival_times
+from tipsim.sim.web.instances import Image, Instance
+from tipsim.sim.web.loadbalancer import LoadBalancer
+from tipsim.sim.web.service import UNROUTED, Service
+from tipsim.sim.web.traffic import make_workload, poisson_arrival_times
 
 OLD = Image("old", 0)
 
@@ -161,7 +161,7 @@ def test_bad_image_and_balancer_settings_name_the_field() -> None:
 
 def test_importing_the_simulation_core_loads_no_plotting_widgets_or_aws() -> None:
     """Layering: tipsim.sim never imports boto3, plotly or ipywidgets."""
-    code = ("import sys, tipsim.sim.service, tipsim.sim.mmc; "
+    code = ("import sys, tipsim.sim.web.service, tipsim.sim.queueing; "
             "print(sorted(m for m in ('boto3','plotly','ipywidgets') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

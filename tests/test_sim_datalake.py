@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from tipsim.errors import ParameterError
-from tipsim.sim.datalake import StreamBatches, latency_segments, weighted_quantile
-from tipsim.sim.faas import EVALUATION_INTERVAL_S, FaasSettings, simulate_faas
-from tipsim.sim.kafka import TopicLoad, TopicSettings, produce, rate_profile_per_s
-from tipsim.sim.spark import SparkSettings, simulate_spark
+from tipsim.sim.data_lake.faas import EVALUATION_INTERVAL_S, FaasSettings, simulate_faas
+from tipsim.sim.data_lake.kafka import TopicLoad, TopicSettings, produce, rate_profile_per_s
+from tipsim.sim.data_lake.lake import StreamBatches, latency_segments, weighted_quantile
+from tipsim.sim.data_lake.spark import SparkSettings, simulate_spark
 
 CPU_S = 0.5e-3
 QUIET = {"duration_cv": 0.0, "cold_start_probability": 0.0, "initial_pollers": 1}
@@ -167,7 +167,7 @@ def test_spark_bills_primary_and_core_nodes_for_the_window() -> None:
 
 def test_sim_package_imports_no_cloud_or_plotting_library() -> None:
     """The layer rule: tipsim.sim never loads boto3, plotly or ipywidgets."""
-    code = ("import sys, tipsim.sim.faas, tipsim.sim.spark, tipsim.sim.datalake;"
+    code = ("import sys, tipsim.sim.data_lake.faas, tipsim.sim.data_lake.spark, tipsim.sim.data_lake.lake;"
             "print([m for m in ('boto3','plotly','ipywidgets') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from tipsim.sim.dns import (
+from tipsim.sim.web.dns import (
     ClientCaches,
     choose_record,
     client_share_timeline,

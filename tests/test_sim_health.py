@@ -8,10 +8,10 @@ import pytest
 import simpy
 
 from tipsim.errors import ParameterError
-from tipsim.sim.health import HealthCheckConfig, HealthChecker, default_probe, removal_time
-from tipsim.sim.instances import Image, Instance
-from tipsim.sim.loadbalancer import LoadBalancer
 from tipsim.sim.recorder import RequestLog
+from tipsim.sim.web.health import HealthCheckConfig, HealthChecker, default_probe, removal_time
+from tipsim.sim.web.instances import Image, Instance
+from tipsim.sim.web.loadbalancer import LoadBalancer
 
 TALK = HealthCheckConfig()  # every 30 s, timeout 3 s, healthy 2, unhealthy 2
 

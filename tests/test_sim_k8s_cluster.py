@@ -7,9 +7,9 @@ import sys
 
 import simpy
 
-from tipsim.sim.k8s_cluster import Cluster
-from tipsim.sim.k8s_scheduler import NodeState, pick_node
-from tipsim.sim.k8s_spec import (
+from tipsim.sim.k8s.cluster import Cluster
+from tipsim.sim.k8s.scheduler import NodeState, pick_node
+from tipsim.sim.k8s.spec import (
     ClusterSpec,
     DaemonSetSpec,
     NodeGroupSpec,
@@ -123,7 +123,7 @@ def test_sim_models_import_no_plotting_or_aws_libraries():
     """Layering: tipsim.sim never imports boto3, plotly or ipywidgets."""
     import subprocess
 
-    code = ("import sys, tipsim.sim.k8s_migration; "
+    code = ("import sys, tipsim.sim.k8s.migration; "
             "print(any(m in sys.modules for m in ('boto3', 'plotly', 'ipywidgets')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

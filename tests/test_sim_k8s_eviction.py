@@ -10,9 +10,9 @@ import math
 
 import simpy
 
-from tipsim.sim.k8s_cluster import Cluster, PodState
-from tipsim.sim.k8s_eviction import ScheduledEviction, decide, min_toleration_s
-from tipsim.sim.k8s_spec import ClusterSpec, NodeGroupSpec, Taint, Toleration, WorkloadSpec
+from tipsim.sim.k8s.cluster import Cluster, PodState
+from tipsim.sim.k8s.eviction import ScheduledEviction, decide, min_toleration_s
+from tipsim.sim.k8s.spec import ClusterSpec, NodeGroupSpec, Taint, Toleration, WorkloadSpec
 
 A = Taint("external", "true", "NoExecute")
 B = Taint("patch", "pending", "NoExecute")

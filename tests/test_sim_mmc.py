@@ -7,7 +7,7 @@ import pytest
 
 from tipsim.analysis.metrics import mean_ci
 from tipsim.analysis.queueing import mmc_mean_wait_s
-from tipsim.sim.mmc import mmc_workload, simulate_mmc, station_waits, waits_with_simpy_resource
+from tipsim.sim.queueing import mmc_workload, simulate_mmc, station_waits, waits_with_simpy_resource
 
 
 @pytest.mark.parametrize(("lam", "mu", "c"), [(3.0, 5.0, 1), (9.0, 1.0, 10), (5.0, 2.0, 3)])

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from tipsim.infra.engine import Stack
-from tipsim.sim.dns import weight_change_timeline
+from tipsim.sim.web.dns import weight_change_timeline
 from tipsim.widgets.green_network import CANARY_TOGGLES, GreenNetworkPanel
 
 

@@ -18,7 +18,7 @@ from types import ModuleType
 from tipsim.errors import ParameterError
 
 SCENARIOS: dict[str, str] = {
-    "queue": "tipsim.scenarios.queue",
+    "queue": "tipsim.scenarios.queueing",
     "feature-toggle": "tipsim.scenarios.feature_toggle",
     "canary": "tipsim.scenarios.canary",
     "node-groups": "tipsim.scenarios.node_groups",

@@ -4,13 +4,13 @@ judged automatically.
 
 The model (all on one seed, so strategies see the same clients and requests):
 
-* clients (``users``) send Poisson requests (:mod:`tipsim.sim.traffic`); each client
+* clients (``users``) send Poisson requests (:mod:`tipsim.sim.web.traffic`); each client
   resolves ``application.test.in.production`` through weighted Route 53 records
-  (blue / green) and caches the answer for ``dns_ttl_s`` (:mod:`tipsim.sim.dns`);
+  (blue / green) and caches the answer for ``dns_ttl_s`` (:mod:`tipsim.sim.web.dns`);
 * each side has its own network path (round trip, loss, maybe a blocked port:
-  :mod:`tipsim.sim.network`), a classic ELB with the talk's health check (30 s, 3 s,
-  2 / 2: :mod:`tipsim.sim.health`) over ``instances_per_side`` instances
-  (:mod:`tipsim.sim.instances`); with *evaluate target health* DNS skips a side whose
+  :mod:`tipsim.sim.web.network`), a classic ELB with the talk's health check (30 s, 3 s,
+  2 / 2: :mod:`tipsim.sim.web.health`) over ``instances_per_side`` instances
+  (:mod:`tipsim.sim.web.instances`); with *evaluate target health* DNS skips a side whose
   ELB has no in-service instance;
 * the green side may carry a defect: ``blocked-port`` (the green network drops the
   listener port between clients and the ELB: every request times out, while the ELB's
@@ -18,7 +18,7 @@ The model (all on one seed, so strategies see the same clients and requests):
   slower), ``loss`` (``loss_prob`` of requests lost on the green path), ``overload``
   (green instances run ``overload_workers`` workers: fine under a small share of the
   traffic, queueing and failing under a large one);
-* the strategy moves green's DNS weight (:mod:`tipsim.sim.canary_rollout`); the canary
+* the strategy moves green's DNS weight (:mod:`tipsim.sim.web.rollouts.canary`); the canary
   is gated first by the smoke test (``smoke_test``; the notebook can pass the
   emulator's real smoke result instead) and judged each window by the Kayenta-style
   judge (:mod:`tipsim.analysis.canary_judge`) on green (canary) against blue
@@ -42,15 +42,15 @@ from tipsim.analysis.blast_radius import blast_radius
 from tipsim.analysis.canary_judge import JudgeParams, JudgeResult, interval_series, judge
 from tipsim.analysis.slo import SLO, window_compliance
 from tipsim.params import Params
-from tipsim.sim import canary_rollout as rollout
-from tipsim.sim.dns import ClientCaches, client_share_timeline
-from tipsim.sim.health import HealthCheckConfig, HealthChecker, HealthLog, default_probe
-from tipsim.sim.instances import Image
-from tipsim.sim.loadbalancer import LoadBalancer
-from tipsim.sim.network import DnsEntry, NetworkLog, NetworkPath, Side
 from tipsim.sim.rng import streams
-from tipsim.sim.service import Service
-from tipsim.sim.traffic import make_workload
+from tipsim.sim.web.dns import ClientCaches, client_share_timeline
+from tipsim.sim.web.health import HealthCheckConfig, HealthChecker, HealthLog, default_probe
+from tipsim.sim.web.instances import Image
+from tipsim.sim.web.loadbalancer import LoadBalancer
+from tipsim.sim.web.network import DnsEntry, NetworkLog, NetworkPath, Side
+from tipsim.sim.web.rollouts import canary as rollout
+from tipsim.sim.web.service import Service
+from tipsim.sim.web.traffic import make_workload
 
 Strategy = Literal["big-bang", "blue-green", "canary"]
 Defect = Literal["none", "blocked-port", "latency", "loss", "overload"]

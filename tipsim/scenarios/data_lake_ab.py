@@ -31,11 +31,11 @@ from tipsim.analysis.cost import (
     spark_cost_usd,
 )
 from tipsim.params import Params as BaseParams
-from tipsim.sim.datalake import ArmRun, arm_metrics
-from tipsim.sim.faas import FaasSettings, simulate_faas
-from tipsim.sim.kafka import TopicLoad, TopicSettings, produce
+from tipsim.sim.data_lake.faas import FaasSettings, simulate_faas
+from tipsim.sim.data_lake.kafka import TopicLoad, TopicSettings, produce
+from tipsim.sim.data_lake.lake import ArmRun, arm_metrics
+from tipsim.sim.data_lake.spark import SparkSettings, simulate_spark
 from tipsim.sim.rng import streams
-from tipsim.sim.spark import SparkSettings, simulate_spark
 
 Backend = Literal["faas", "spark"]
 _FAAS_FIELDS = ("batch_size", "batching_window_s", "memory_mb", "invoke_overhead_ms",

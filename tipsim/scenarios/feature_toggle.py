@@ -47,9 +47,9 @@ from tipsim.analysis.metrics import mean_ci, windowed
 from tipsim.analysis.slo import SLO
 from tipsim.errors import ParameterError
 from tipsim.params import Params as _BaseParams
-from tipsim.sim.instances import Image, Instance
-from tipsim.sim.service import UNROUTED, Service
-from tipsim.sim.traffic import make_workload
+from tipsim.sim.web.instances import Image, Instance
+from tipsim.sim.web.service import UNROUTED, Service
+from tipsim.sim.web.traffic import make_workload
 
 Strategy = Literal["in-place", "rolling", "toggle"]
 STRATEGIES: tuple[Strategy, ...] = ("in-place", "rolling", "toggle")

@@ -25,8 +25,8 @@ from tipsim.analysis.blast_radius import blast_radius
 from tipsim.analysis.slo import SLO
 from tipsim.errors import ParameterError
 from tipsim.params import Params as BaseParams
-from tipsim.sim.k8s_migration import MigrationPlan, MigrationResult, TrafficSpec, run_migration
-from tipsim.sim.k8s_spec import (
+from tipsim.sim.k8s.migration import MigrationPlan, MigrationResult, TrafficSpec, run_migration
+from tipsim.sim.k8s.spec import (
     EXTERNAL_TAINT,
     ClusterSpec,
     DaemonSetSpec,
@@ -82,7 +82,7 @@ class Params(BaseParams):
 
 
 def cluster_spec(p: Params) -> ClusterSpec:
-    """The cluster the parameters describe, as plain data (see :mod:`tipsim.sim.k8s_spec`)."""
+    """The cluster the parameters describe, as plain data (see :mod:`tipsim.sim.k8s.spec`)."""
     external_tol: tuple[Toleration, ...] = ()
     if p.toleration_seconds is not None:
         external_tol = (Toleration(EXTERNAL_TAINT.key, "Equal", EXTERNAL_TAINT.value,
@@ -113,7 +113,7 @@ def params_from_readback(readback: dict[str, Any], base: Params | None = None) -
     ``os-image`` label says insecure gives ``insecure_nodes``, the other ``secure_nodes``;
     node CPU and memory come from the instance type. Other parameters stay as in ``base``.
     """
-    from tipsim.sim.k8s_spec import node_group_from_dict
+    from tipsim.sim.k8s.spec import node_group_from_dict
 
     groups = [node_group_from_dict(g) for g in readback["node_groups"]]
     insecure = [g for g in groups if not g.secure]

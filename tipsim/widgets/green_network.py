@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 
 from tipsim.infra.smoke import SmokeReport, run_smoke
 from tipsim.infra.weights import read_weights, set_weights
-from tipsim.sim.dns import weight_change_timeline
+from tipsim.sim.web.dns import weight_change_timeline
 from tipsim.viz.canary import dns_figure
 from tipsim.viz.infra_graph import network_graph_figure
 from tipsim.widgets.common import MessageLine, guarded

@@ -18,12 +18,12 @@ Rules (kubernetes.io "Taints and Tolerations"; FACTS.md, Kubernetes taints secti
 * eviction deletes the pod directly, not through the Eviction API, so
   PodDisruptionBudgets are not honoured.
 
-This module only decides; :mod:`tipsim.sim.k8s_cluster` keeps the clock and applies the
+This module only decides; :mod:`tipsim.sim.k8s.cluster` keeps the clock and applies the
 decision.
 
 Example
 -------
->>> from tipsim.sim.k8s_spec import Taint, Toleration
+>>> from tipsim.sim.k8s.spec import Taint, Toleration
 >>> t = Taint("external", "true", "NoExecute")
 >>> decide(None, [t], [Toleration("external", "Equal", "true", "NoExecute", 30.0)], now_s=100.0)
 Decision(action='schedule', created_s=100.0, trigger_s=130.0)
@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from tipsim.sim.k8s_spec import Taint, Toleration
+from tipsim.sim.k8s.spec import Taint, Toleration
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Rollout controllers: how the green side's DNS weight moves over time.
 
 Three ways to move traffic from blue to green, each a simpy process that sets the
-weights of a :class:`~tipsim.sim.network.DnsEntry`:
+weights of a :class:`~tipsim.sim.web.network.DnsEntry`:
 
 * **big-bang**: green's weight goes straight to 100% at ``switch_s`` and stays there;
 * **blue/green**: the same switch, but a person watches an alert and switches back to
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from tipsim.errors import ParameterError
-from tipsim.sim.network import DnsEntry
+from tipsim.sim.web.network import DnsEntry
 
 Decision = Literal["promote", "rollback", "blocked", "undecided"]
 Evaluate = Callable[[float, float], tuple[str, float, Any]]

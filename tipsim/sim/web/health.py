@@ -16,7 +16,7 @@ when the answer arrives (a refused connection: at once) or when the timeout runs
 that is between ``t_fail + (U-1) I + T`` and ``t_fail + U I + T``
 (:func:`removal_time` gives the exact time; ``tests/test_sim_health.py`` checks the
 simulation against it). This module extends
-:func:`tipsim.sim.loadbalancer.health_check` with the timeout, the healthy threshold
+:func:`tipsim.sim.web.loadbalancer.health_check` with the timeout, the healthy threshold
 and re-registration.
 """
 
@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tipsim.errors import ParameterError
-from tipsim.sim.instances import Instance
-from tipsim.sim.loadbalancer import LoadBalancer
+from tipsim.sim.web.instances import Instance
+from tipsim.sim.web.loadbalancer import LoadBalancer
 
 # probe(instance, t) -> (answered_ok, answer_after_s); answer_after_s = inf: no answer
 Probe = Callable[[Instance, float], tuple[bool, float]]

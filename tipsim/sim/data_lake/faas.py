@@ -38,8 +38,8 @@ from pydantic import Field
 
 from tipsim.errors import ParameterError
 from tipsim.params import Params
-from tipsim.sim.datalake import ArmRun, StreamBatches, censored_segments, latency_segments
-from tipsim.sim.kafka import TopicLoad
+from tipsim.sim.data_lake.kafka import TopicLoad
+from tipsim.sim.data_lake.lake import ArmRun, StreamBatches, censored_segments, latency_segments
 
 PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024
 """Synchronous invocation payload limit (6 MB)."""

@@ -16,7 +16,7 @@ on a node that is about to be tainted). Cordoning matters for pods that may stil
 scheduled onto the group: those not yet tainted, and those that tolerate the taint for
 ``tolerationSeconds``.
 
-:func:`run_migration` builds a :class:`~tipsim.sim.k8s_cluster.Cluster`, applies the
+:func:`run_migration` builds a :class:`~tipsim.sim.k8s.cluster.Cluster`, applies the
 strategy, serves traffic from the ready external pods and returns records and metrics.
 """
 
@@ -29,16 +29,16 @@ from typing import Any, Literal
 import numpy as np
 import simpy
 
-from tipsim.sim.k8s_cluster import KIND_CODES, Cluster
-from tipsim.sim.k8s_metrics import (
+from tipsim.sim.k8s.cluster import KIND_CODES, Cluster
+from tipsim.sim.k8s.metrics import (
     StepCount,
     exposure_end_s,
     exposure_pod_seconds,
     pending_pods,
     ready_external,
 )
-from tipsim.sim.k8s_spec import EXTERNAL_TAINT, ClusterSpec, Taint
-from tipsim.sim.k8s_traffic import TrafficResult, serve
+from tipsim.sim.k8s.spec import EXTERNAL_TAINT, ClusterSpec, Taint
+from tipsim.sim.k8s.traffic import TrafficResult, serve
 from tipsim.sim.rng import streams
 
 Strategy = Literal["all-at-once", "node-by-node"]

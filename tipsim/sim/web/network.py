@@ -1,18 +1,18 @@
 """Network paths and the DNS entry point of a two-sided (blue/green) service.
 
 A request from a client first asks DNS which side to use (its cached answer, see
-:mod:`tipsim.sim.dns`), then travels that side's network path to the side's load
+:mod:`tipsim.sim.web.dns`), then travels that side's network path to the side's load
 balancer and one of its instances. Each path has its own round-trip time, jitter and
 packet loss, and can be *blocked* (a security group or network ACL that drops the
 listener port: every request hangs until the client gives up).
 
-This module extends the request-level core (:mod:`tipsim.sim.service`,
-:mod:`tipsim.sim.loadbalancer`, :mod:`tipsim.sim.instances`) without changing it:
+This module extends the request-level core (:mod:`tipsim.sim.web.service`,
+:mod:`tipsim.sim.web.loadbalancer`, :mod:`tipsim.sim.web.instances`) without changing it:
 
 * :class:`NetworkLog` is a :class:`~tipsim.sim.recorder.RequestLog` that adds the path's
   round trip to every record of a side (sides are told apart by image code) and turns
   requests slower than the client's timeout into failures;
-* :class:`DnsEntry` is a router for :func:`tipsim.sim.traffic.client_process`. That
+* :class:`DnsEntry` is a router for :func:`tipsim.sim.web.traffic.client_process`. That
   process calls ``pick(t, u_route)`` and then ``accept(t, user, ...)`` on what it got;
   DNS caching is per client, so the entry returns itself from ``pick`` and does the
   lookup in ``accept``, where the user is known.
@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tipsim.errors import ParameterError
-from tipsim.sim.dns import ClientCaches, record_probabilities
-from tipsim.sim.loadbalancer import LoadBalancer
 from tipsim.sim.recorder import RequestLog
+from tipsim.sim.web.dns import ClientCaches, record_probabilities
+from tipsim.sim.web.loadbalancer import LoadBalancer
 
 PATH_FAILURE = -1  # instance code logged for a request lost or dropped on the path
 NO_TARGET = -2  # instance code logged when the side's balancer had no in-service target
@@ -207,7 +207,7 @@ class DnsEntry:
         idx = np.clip(np.searchsorted(t, grid_s, side="right") - 1, 0, len(p) - 1)
         return p[idx]
 
-    # -- the Router / Target protocol of tipsim.sim.traffic ---------------------------
+    # -- the Router / Target protocol of tipsim.sim.web.traffic ---------------------------
     def pick(self, t: float, u_route: float) -> DnsEntry:
         """Remember the request's routing draw; the lookup happens in :meth:`accept`."""
         self._u_route = u_route

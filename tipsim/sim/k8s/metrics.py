@@ -3,10 +3,10 @@
 Two sides of one trade (talk, slide 12): *exposure* is how long external pods keep
 running on nodes with the insecure OS image after the decision to move them (pod-seconds);
 *disruption* is what the move costs the service: time below the desired number of ready
-external replicas, the deepest dip, and (from :mod:`tipsim.sim.k8s_traffic`) failed
+external replicas, the deepest dip, and (from :mod:`tipsim.sim.k8s.traffic`) failed
 requests and affected users.
 
-All functions are pure, over the arrays of :meth:`tipsim.sim.k8s_cluster.Cluster.pod_table`.
+All functions are pure, over the arrays of :meth:`tipsim.sim.k8s.cluster.Cluster.pod_table`.
 
 Example
 -------
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tipsim.sim.k8s_cluster import KIND_CODES
+from tipsim.sim.k8s.cluster import KIND_CODES
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from tipsim.sim.k8s_spec import Taint, Toleration
+from tipsim.sim.k8s.spec import Taint, Toleration
 
 
 @dataclass

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tipsim.sim.kafka import TopicLoad
+from tipsim.sim.data_lake.kafka import TopicLoad
 
 
 @dataclass

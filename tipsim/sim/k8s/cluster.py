@@ -31,9 +31,9 @@ import numpy as np
 import simpy
 
 from tipsim.errors import ParameterError
-from tipsim.sim.k8s_eviction import ScheduledEviction, decide
-from tipsim.sim.k8s_scheduler import NodeState, feasible, pick_node, taints_tolerated
-from tipsim.sim.k8s_spec import ClusterSpec, NodeGroupSpec, Taint, Toleration
+from tipsim.sim.k8s.eviction import ScheduledEviction, decide
+from tipsim.sim.k8s.scheduler import NodeState, feasible, pick_node, taints_tolerated
+from tipsim.sim.k8s.spec import ClusterSpec, NodeGroupSpec, Taint, Toleration
 
 KIND_CODES: dict[str, int] = {"internal": 0, "external": 1, "daemon": 2}
 """Small integer codes of pod kinds in :meth:`Cluster.pod_table`."""

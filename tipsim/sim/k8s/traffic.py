@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tipsim.sim.k8s_metrics import StepCount
+from tipsim.sim.k8s.metrics import StepCount
 
 
 @dataclass(frozen=True)

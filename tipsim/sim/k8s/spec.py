@@ -1,7 +1,7 @@
 """A Kubernetes cluster as plain data: node groups, workloads, DaemonSets, taints, tolerations.
 
 Like a building plan that says how many rooms of which size, before anyone moves in: the
-spec says what the cluster is made of; :mod:`tipsim.sim.k8s_cluster` runs it. Everything
+spec says what the cluster is made of; :mod:`tipsim.sim.k8s.cluster` runs it. Everything
 here is a frozen dataclass that turns into and out of plain dicts, so the lead can size the
 simulated cluster from the emulator's read-back of EKS node groups
 (:func:`node_group_from_dict` accepts ``desiredSize``/``instanceTypes``-free dicts with

@@ -32,8 +32,8 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from tipsim.params import Params
-from tipsim.sim.datalake import ArmRun, StreamBatches, censored_segments, latency_segments
-from tipsim.sim.kafka import TopicLoad
+from tipsim.sim.data_lake.kafka import TopicLoad
+from tipsim.sim.data_lake.lake import ArmRun, StreamBatches, censored_segments, latency_segments
 
 VCPU_PER_INSTANCE: dict[str, int] = {"m5.xlarge": 4, "m5.2xlarge": 8, "m5.4xlarge": 16}
 EXECUTOR_IDLE_TIMEOUT_S = 60.0

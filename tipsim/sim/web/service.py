@@ -2,14 +2,14 @@
 
 :class:`Service` is the assembly other models build on. It owns the simpy
 ``Environment``, the :class:`~tipsim.sim.recorder.RequestLog`, a
-:class:`~tipsim.sim.loadbalancer.LoadBalancer` and every instance ever launched, and
+:class:`~tipsim.sim.web.loadbalancer.LoadBalancer` and every instance ever launched, and
 offers the operations a deployment strategy needs: :meth:`Service.launch` (boot, then
 register), :meth:`Service.terminate` (drain or kill), and :meth:`Service.run`.
 
 Example
 -------
->>> from tipsim.sim.traffic import make_workload
->>> from tipsim.sim.instances import Image
+>>> from tipsim.sim.web.traffic import make_workload
+>>> from tipsim.sim.web.instances import Image
 >>> wl = make_workload(1, rate_per_s=20, duration_s=60, mean_service_s=0.05)
 >>> svc = Service(wl)
 >>> old = Image("xenial", 0)
@@ -41,10 +41,10 @@ from typing import Any
 import simpy
 
 from tipsim.errors import ParameterError
-from tipsim.sim.instances import Image, Instance
-from tipsim.sim.loadbalancer import LoadBalancer, Policy, health_check
 from tipsim.sim.recorder import RequestLog
-from tipsim.sim.traffic import Router, Workload, client_process
+from tipsim.sim.web.instances import Image, Instance
+from tipsim.sim.web.loadbalancer import LoadBalancer, Policy, health_check
+from tipsim.sim.web.traffic import Router, Workload, client_process
 
 UNROUTED = -1  # instance and image code logged for a request nobody could take (HTTP 503)
 
@@ -55,7 +55,7 @@ class Service:
     Parameters
     ----------
     workload
-        The requests (:func:`tipsim.sim.traffic.make_workload`).
+        The requests (:func:`tipsim.sim.web.traffic.make_workload`).
     policy
         Balancing policy of the default load balancer.
     router
@@ -134,7 +134,7 @@ class Service:
     # ------------------------------------------------------------------ health, counters
     def start_health_check(self, *, interval_s: float = 30.0, unhealthy_threshold: int = 2,
                            lb: LoadBalancer | None = None) -> None:
-        """Run :func:`tipsim.sim.loadbalancer.health_check` on a load balancer."""
+        """Run :func:`tipsim.sim.web.loadbalancer.health_check` on a load balancer."""
         self.env.process(health_check(self.env, lb or self.lb, interval_s=interval_s,
                                       unhealthy_threshold=unhealthy_threshold))
 

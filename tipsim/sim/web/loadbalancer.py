@@ -17,7 +17,7 @@ from collections.abc import Generator, Mapping
 from typing import Any, Literal
 
 from tipsim.errors import ParameterError
-from tipsim.sim.instances import Instance
+from tipsim.sim.web.instances import Instance
 
 Policy = Literal["round-robin", "least-outstanding"]
 POLICIES: tuple[str, ...] = ("round-robin", "least-outstanding")

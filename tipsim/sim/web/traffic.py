@@ -21,7 +21,7 @@ the same "unlucky" error draws and the same routing draws (common random numbers
 
 :func:`client_process` is the simpy process that sends a :class:`Workload` to a
 router (anything with ``pick(t, u_route)``, e.g. a
-:class:`~tipsim.sim.loadbalancer.LoadBalancer`).
+:class:`~tipsim.sim.web.loadbalancer.LoadBalancer`).
 """
 
 from __future__ import annotations
@@ -169,7 +169,7 @@ def make_workload(seed: int, *, rate_per_s: float, duration_s: float, mean_servi
 
 
 class Target(Protocol):
-    """What a router hands a request to (an :class:`~tipsim.sim.instances.Instance`)."""
+    """What a router hands a request to (an :class:`~tipsim.sim.web.instances.Instance`)."""
 
     def accept(self, arrival_s: float, user: int, demand_s: float, u_error: float) -> None: ...
 

@@ -3,8 +3,8 @@
 A bank with ``c`` tellers, customers arriving at random (Poisson, rate lambda) and each
 needing an exponential time with rate mu: the textbook M/M/c queue, whose mean wait is
 known exactly (Erlang C, :mod:`tipsim.analysis.queueing`). The station here is built from
-the very pieces every scenario uses (:func:`~tipsim.sim.traffic.make_workload`, a
-:class:`~tipsim.sim.service.Service` with one :class:`~tipsim.sim.instances.Instance`
+the very pieces every scenario uses (:func:`~tipsim.sim.web.traffic.make_workload`, a
+:class:`~tipsim.sim.web.service.Service` with one :class:`~tipsim.sim.web.instances.Instance`
 of ``c`` workers), so agreement with theory vouches for the core, not for a side model.
 
 :func:`waits_with_simpy_resource` runs the same workload through a plain
@@ -27,9 +27,9 @@ import numpy as np
 import simpy
 
 from tipsim.errors import ParameterError
-from tipsim.sim.instances import Image
-from tipsim.sim.service import Service
-from tipsim.sim.traffic import Workload, make_workload
+from tipsim.sim.web.instances import Image
+from tipsim.sim.web.service import Service
+from tipsim.sim.web.traffic import Workload, make_workload
 
 _REFERENCE_IMAGE = Image("reference", 0)
 

@@ -1,6 +1,6 @@
 """Scenario ``queue``: can we trust the simulator? An M/M/c queue against Erlang C.
 
-Runs independent replications of the M/M/c station (:mod:`tipsim.sim.mmc`, built from
+Runs independent replications of the M/M/c station (:mod:`tipsim.sim.queueing`, built from
 the same traffic, service and instance code as every other scenario), trims the warm-up,
 and reports the mean wait in queue and the utilisation with 95 % Student-t intervals
 beside the Erlang C values (:mod:`tipsim.analysis.queueing`). FACTS.md worked values:
@@ -18,7 +18,7 @@ from pydantic import Field, model_validator
 from tipsim.analysis.metrics import mean_ci
 from tipsim.analysis.queueing import mmc_mean_wait_s, mmc_utilisation
 from tipsim.params import Params as _BaseParams
-from tipsim.sim.mmc import simulate_mmc
+from tipsim.sim.queueing import simulate_mmc
 
 _STABILITY = "arrival_rate_per_s: must be < servers * service_rate_per_s"
 
