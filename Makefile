@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.tipsim-installed
 
-.PHONY: lab test venv browser-deps lint test-localstack bench emulator-start emulator-stop images clean
+.PHONY: lab test venv browser-deps lint typecheck test-localstack bench emulator-start emulator-stop images clean
 
 venv: $(STAMP)
 
@@ -37,6 +37,12 @@ browser-deps:
 lint: venv
 	@echo "[tipsim] lint (ruff)"
 	@$(BIN)/ruff check tipsim tests benchmarks scripts notebooks
+
+# Layers (import-linter contracts in pyproject.toml) and types (mypy over tipsim/).
+typecheck: venv
+	@echo "[tipsim] layers (import-linter) and types (mypy)"
+	@$(BIN)/lint-imports --no-cache
+	@$(BIN)/mypy
 
 test: venv browser-deps lint
 	@echo "[tipsim] unit, notebook (nbmake) and browser tests"

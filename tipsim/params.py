@@ -1,10 +1,15 @@
-"""Validated parameter objects shared by every scenario.
+"""Validated parameter objects: every field is declared once, with its range and unit.
 
-A scenario's parameters are a frozen pydantic model derived from
-:class:`Params`. Fields carry their range (``Field(ge=..., le=...)``) or their
-choices (``Literal[...]``); :meth:`Params.describe` turns that into the table
-the CLI and widgets show, and every bad value raises
-:class:`~tipsim.errors.ParameterError` naming the field and what is allowed.
+Every model's and scenario's parameters are a frozen pydantic model derived from
+:class:`Params`. A field is declared once, with :func:`param`, in the config of the
+component it belongs to (a load balancer's health check, a FaaS arm, a canary's steps):
+its range (``ge``/``gt``/``le``/``lt``) or choices (``Literal[...]``), its unit, its
+step and the part of the range a slider shows. A scenario that exposes the field
+flattens it into its own parameters with :func:`same_as`, which copies the definition
+(a different default is allowed, a different range is not). From that one definition
+come the CLI's ``--list-params`` (:meth:`Params.describe`), the error message of a bad
+value (:class:`~tipsim.errors.ParameterError` names the field and what is allowed) and
+the notebook's control (:func:`field_meta`, used by ``tipsim.widgets.controls``).
 
 Example
 -------
@@ -29,10 +34,11 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, Literal, Self
 
 import annotated_types as at
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.fields import FieldInfo
 
 from tipsim.errors import ParameterError
@@ -49,6 +55,146 @@ def _strip_optional(annotation: Any) -> tuple[Any, bool]:
         if len(args) == 1:
             return args[0], optional
     return annotation, False
+
+
+_KEEP: Any = object()
+
+
+def param(default: Any = _KEEP, *, ge: float | None = None, gt: float | None = None,
+          le: float | None = None, lt: float | None = None, unit: str = "",
+          step: float | None = None, slider: tuple[float, float] | None = None,
+          log: bool = False, percent: bool = False, label: str = "",
+          description: str = "") -> Any:
+    """Declare a parameter once: default, range, unit and how a control shows it.
+
+    Parameters
+    ----------
+    default
+        The default value.
+    ge, gt, le, lt
+        The allowed range (as pydantic's ``Field``); every bad value is refused with it.
+    unit
+        Unit for people (``"s"``, ``"req/s"``, ``"MB"``); shown in ``--list-params`` and on
+        the control's label. Names carry the unit too (``timeout_s``).
+    step
+        Step of a slider (default: 1 for whole numbers, a hundredth of the shown range
+        otherwise).
+    slider
+        ``(low, high)``: the part of the allowed range a slider shows, when the allowed
+        range is wider than a learner needs (default: the allowed range itself).
+    log
+        Show the slider on a log scale (``slider`` bounds are then values, not exponents).
+    percent
+        The value is a share (0-1) shown as a percentage on the control.
+    label
+        Short label of the control (default: the field name without its unit suffix).
+    description
+        One line saying what the parameter is.
+    """
+    extra: dict[str, Any] = {"unit": unit, "step": step, "slider": slider, "log": log,
+                             "percent": percent, "label": label}
+    kwargs: dict[str, Any] = {k: v for k, v in
+                              {"ge": ge, "gt": gt, "le": le, "lt": lt}.items() if v is not None}
+    if default is _KEEP:
+        return Field(description=description, json_schema_extra=extra, **kwargs)
+    return Field(default, description=description, json_schema_extra=extra, **kwargs)
+
+
+def same_as(component: type[BaseModel], name: str, default: Any = _KEEP, *,
+            description: str | None = None) -> Any:
+    """Use the field ``name`` of ``component`` here, with the same range, unit and step.
+
+    The definition stays in one place: change the range in ``component`` and every
+    scenario that flattens the field follows (CLI, error messages, controls). Only the
+    default and the description may differ.
+
+    Examples
+    --------
+    >>> class Disk(Params):
+    ...     size_gb: int = param(8, ge=1, le=16_384, unit="GB", description="volume size")
+    >>> class Machine(Params):
+    ...     size_gb: int = same_as(Disk, "size_gb", 20)
+    >>> Machine.create(size_gb=0)
+    Traceback (most recent call last):
+    ...
+    tipsim.errors.ParameterError: size_gb=0 is not allowed: a whole number >= 1 and <= 16384 (GB)
+    valid parameters:
+      size_gb: a whole number >= 1 and <= 16384 (GB); default 20  (volume size)
+    >>> field_meta(Machine, "size_gb").unit
+    'GB'
+    """
+    info = component.model_fields[name]
+    copied = FieldInfo.merge_field_infos(info)
+    if default is not _KEEP:
+        copied.default = default
+    if description is not None:
+        copied.description = description
+    return copied
+
+
+@dataclass(frozen=True)
+class FieldMeta:
+    """What a control or a table needs to know about one field.
+
+    ``kind`` is ``"int"``, ``"float"``, ``"bool"``, ``"choice"`` or ``"text"``; ``low`` and
+    ``high`` are the allowed bounds (``None`` when open), ``slider`` the shown part of them.
+    """
+
+    name: str
+    kind: str
+    default: Any
+    optional: bool
+    low: float | None
+    high: float | None
+    low_open: bool
+    high_open: bool
+    choices: tuple[Any, ...]
+    unit: str
+    step: float | None
+    slider: tuple[float, float] | None
+    log: bool
+    percent: bool
+    label: str
+    description: str
+
+
+def field_meta(model: type[BaseModel], name: str) -> FieldMeta:
+    """The one definition of ``model``'s field ``name``, as plain data."""
+    if name not in model.model_fields:
+        raise ParameterError(name, None, "a field of " + model.__name__)
+    info = model.model_fields[name]
+    annotation, optional = _strip_optional(info.annotation)
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    low = high = None
+    low_open = high_open = False
+    for m in info.metadata:
+        if isinstance(m, at.Ge):
+            low = float(m.ge)  # type: ignore[arg-type]
+        elif isinstance(m, at.Gt):
+            low, low_open = float(m.gt), True  # type: ignore[arg-type]
+        elif isinstance(m, at.Le):
+            high = float(m.le)  # type: ignore[arg-type]
+        elif isinstance(m, at.Lt):
+            high, high_open = float(m.lt), True  # type: ignore[arg-type]
+    choices: tuple[Any, ...] = ()
+    if typing.get_origin(annotation) is Literal:
+        kind, choices = "choice", typing.get_args(annotation)
+    elif annotation is bool:
+        kind = "bool"
+    elif annotation is int:
+        kind = "int"
+    elif annotation is float:
+        kind = "float"
+    else:
+        kind = "text"
+    slider = extra.get("slider")
+    return FieldMeta(
+        name=name, kind=kind, default=info.default, optional=optional, low=low, high=high,
+        low_open=low_open, high_open=high_open, choices=choices,
+        unit=str(extra.get("unit") or ""), step=extra.get("step"),  # type: ignore[arg-type]
+        slider=tuple(slider) if slider else None,  # type: ignore[arg-type]
+        log=bool(extra.get("log")), percent=bool(extra.get("percent")),
+        label=str(extra.get("label") or ""), description=info.description or "")
 
 
 def allowed_text(info: FieldInfo) -> str:
@@ -71,6 +217,9 @@ def allowed_text(info: FieldInfo) -> str:
             elif isinstance(m, at.Lt):
                 bounds.append(f"< {m.lt}")
         text = kind + (" " + " and ".join(bounds) if bounds else "")
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    if extra.get("unit"):
+        text += f" ({extra['unit']})"
     if optional:
         text += " (or empty for none)"
     return text
