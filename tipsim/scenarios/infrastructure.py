@@ -1,0 +1,30 @@
+"""The scenarios' door to the emulator: open one of the kit's stacks, plan, apply, read back.
+
+Every scenario builds its part of the talk's infrastructure in the AWS emulator, reads back
+what was built and sizes its simulation from that. The stacks themselves live in
+:mod:`tipsim.infra`; panels and notebooks reach them only through this module and the
+scenario packages (the layer rule in ``pyproject.toml``), so the types they hold are
+re-exported here.
+
+Example
+-------
+>>> stack = open_stack("talk")                       # doctest: +SKIP
+>>> plan = stack.plan({"enable_new_ami": True})      # doctest: +SKIP
+>>> plan.summary()["replace"]                        # doctest: +SKIP
+1
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tipsim.infra.engine import ApplyResult, Stack
+from tipsim.infra.plan import Change, Plan
+
+__all__ = ["ApplyResult", "Change", "Plan", "Stack", "open_stack"]
+
+
+def open_stack(name: str = "talk", session: Any = None) -> Stack:
+    """One of the kit's stacks (``talk``, ``eks``, ``datalake``) bound to the emulator
+    (``session``; default: the one :func:`tipsim.emulator.connect` finds, made on first use)."""
+    return Stack(name, session)
