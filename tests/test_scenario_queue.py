@@ -46,7 +46,7 @@ def test_unstable_queue_is_refused_naming_its_fields(run_cli) -> None:
     assert code == 2
     first = err.splitlines()[0]
     assert "arrival_rate_per_s" in first and "servers * service_rate_per_s" in first
-    assert "valid parameters" in err
+    assert "--list-params" in err
 
 
 def test_unknown_or_out_of_range_values_exit_2_with_the_valid_names(run_cli) -> None:

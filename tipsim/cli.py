@@ -150,7 +150,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except ParameterError as exc:
-        print(f"tipsim: {exc}", file=sys.stderr)
+        print(f"tipsim: {exc.line}", file=sys.stderr)
+        if exc.hint and getattr(args, "command", "") == "run":
+            print(f"(tipsim run {args.scenario} --list-params lists every parameter "
+                  "with its range)", file=sys.stderr)
         return 2
     except TipsimError as exc:
         print(f"tipsim: {exc}", file=sys.stderr)

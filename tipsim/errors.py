@@ -16,17 +16,25 @@ class TipsimError(Exception):
 class ParameterError(TipsimError, ValueError):
     """A parameter is unknown, of the wrong type or out of range.
 
-    The message names the field, the value given and what is allowed.
+    The message names the field, the value given and what is allowed; ``hint`` (the
+    valid parameters, one per line) follows on later lines. :attr:`line` is the first line
+    alone, for places with room for one (the CLI, a widget's message line).
     """
 
     def __init__(self, field: str, value: Any, allowed: str, *, hint: str = "") -> None:
         self.field = field
         self.value = value
         self.allowed = allowed
+        self.hint = hint
         msg = f"{field}={value!r} is not allowed: {allowed}"
         if hint:
             msg += f"\n{hint}"
         super().__init__(msg)
+
+    @property
+    def line(self) -> str:
+        """``field=value is not allowed: what is allowed``, without the hint."""
+        return f"{self.field}={self.value!r} is not allowed: {self.allowed}"
 
 
 class EndpointRefused(TipsimError):

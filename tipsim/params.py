@@ -236,9 +236,7 @@ class Params(BaseModel):
         merged = {**(values or {}), **kwargs}
         unknown = sorted(set(merged) - set(cls.model_fields))
         if unknown:
-            raise ParameterError(
-                unknown[0], merged[unknown[0]], "unknown parameter", hint=cls.usage()
-            )
+            raise ParameterError(unknown[0], merged[unknown[0]], cls._unknown(), hint=cls.usage())
         try:
             return cls(**merged)
         except ValidationError as exc:
@@ -256,7 +254,7 @@ class Params(BaseModel):
             name, raw = item.split("=", 1)
             name = name.strip().replace("-", "_")
             if name not in cls.model_fields:
-                raise ParameterError(name, raw, "unknown parameter", hint=cls.usage())
+                raise ParameterError(name, raw, cls._unknown(), hint=cls.usage())
             _, optional = _strip_optional(cls.model_fields[name].annotation)
             values[name] = None if optional and raw.strip().lower() in _NONE_WORDS else raw
         return cls.create(values)
@@ -264,6 +262,10 @@ class Params(BaseModel):
     def replace(self, **changes: Any) -> Self:
         """A validated copy with some fields changed."""
         return type(self).create({**self.model_dump(), **changes})
+
+    @classmethod
+    def _unknown(cls) -> str:
+        return "unknown parameter; the parameters are " + ", ".join(cls.model_fields)
 
     @classmethod
     def describe(cls) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ SCENARIOS: dict[str, str] = {
     "canary": "tipsim.scenarios.canary",
     "node-groups": "tipsim.scenarios.node_groups",
     "data-lake-ab": "tipsim.scenarios.data_lake_ab",
+    "burn-rate": "tipsim.scenarios.burn_rate",
 }
 
 
