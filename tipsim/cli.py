@@ -135,12 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--list-params", action="store_true", help="list parameters and ranges")
     run.set_defaults(func=_cmd_run)
 
-    try:
-        from tipsim.infra import cli as infra_cli
-    except ImportError:  # the infrastructure layer is optional while it is being built
-        infra_cli = None
-    if infra_cli is not None:
-        infra_cli.register(sub)
+    from tipsim.infra import cli as infra_cli
+
+    infra_cli.register(sub)
     return parser
 
 
