@@ -34,12 +34,18 @@ from bisect import bisect_left
 from dataclasses import dataclass
 
 import numpy as np
-from pydantic import Field
 
 from tipsim.errors import ParameterError
-from tipsim.params import Params
+from tipsim.params import Params, param, same_as
 from tipsim.sim.data_lake.kafka import TopicLoad
-from tipsim.sim.data_lake.lake import ArmRun, StreamBatches, censored_segments, latency_segments
+from tipsim.sim.data_lake.lake import (
+    ArmNoise,
+    ArmRun,
+    StreamBatches,
+    censored_segments,
+    latency_segments,
+)
+from tipsim.sim.data_lake.partitions import merged_streams, split_consumed
 
 PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024
 """Synchronous invocation payload limit (6 MB)."""
@@ -57,18 +63,27 @@ at 100 % would leave the queue on the edge of instability)."""
 class FaasSettings(Params):
     """One FaaS arm: the function and its event source mapping."""
 
-    batch_size: int = Field(100, ge=1, le=10_000, description="BatchSize: records per invocation at most")
-    batching_window_s: float = Field(0.5, ge=0, le=300, description="MaximumBatchingWindowInSeconds")
-    memory_mb: int = Field(1024, ge=128, le=10_240, description="function memory (CPU share follows it)")
-    invoke_overhead_ms: float = Field(
-        30.0, ge=0, le=60_000, description="fixed time per invocation incl. the write to the lake (assumption)")
-    duration_cv: float = Field(0.1, ge=0, le=2, description="lognormal jitter of invocation time (sigma)")
-    cold_start_probability: float = Field(0.005, ge=0, le=1, description="chance an invocation is cold")
-    cold_start_s: float = Field(0.4, ge=0, le=10, description="median cold-start (init) time")
-    timeout_s: float = Field(900.0, ge=1, le=900, description="function timeout (at most 15 min)")
-    scaling_delay_s: float = Field(180.0, ge=0, le=600, description="delay before a poller change applies")
-    initial_pollers: int | None = Field(
-        None, ge=1, le=1000,
+    batch_size: int = param(100, ge=1, le=10_000, unit="records",
+                            description="BatchSize: records per invocation at most")
+    batching_window_s: float = param(0.5, ge=0, le=300, unit="s", slider=(0, 5), step=0.1,
+                                     description="MaximumBatchingWindowInSeconds")
+    memory_mb: int = param(1024, ge=128, le=10_240, unit="MB",
+                           description="function memory (CPU share follows it)")
+    invoke_overhead_ms: float = param(
+        30.0, ge=0, le=60_000, unit="ms", slider=(0, 500), step=5,
+        description="fixed time per invocation incl. the write to the lake (assumption)")
+    duration_cv: float = same_as(ArmNoise, "duration_cv",
+                                 description="lognormal jitter of invocation time (sigma)")
+    cold_start_probability: float = param(0.005, ge=0, le=1, slider=(0, 0.1), step=0.005,
+                                           description="chance an invocation is cold")
+    cold_start_s: float = param(0.4, ge=0, le=10, unit="s", step=0.05,
+                                description="median cold-start (init) time")
+    timeout_s: float = param(900.0, ge=1, le=900, unit="s", step=1,
+                             description="function timeout (at most 15 min)")
+    scaling_delay_s: float = param(180.0, ge=0, le=600, unit="s", step=10,
+                                   description="delay before a poller change applies")
+    initial_pollers: int | None = param(
+        None, ge=1, le=1000, slider=(1, 96),
         description="pollers at the start (empty: as many as the mean rate needs, a running "
                     "pipeline; Lambda starts a new mapping with 1)")
 
@@ -142,32 +157,6 @@ class _Tally:
     timeouts: int = 0
 
 
-def _assign(load_cum: np.ndarray, consumed: np.ndarray, n: int) -> list[tuple[np.ndarray, int]]:
-    """Merged cumulative curve and consumed offset of each of ``n`` pollers."""
-    out = []
-    for i in range(n):
-        members = np.arange(i, load_cum.shape[0], n)
-        out.append((load_cum[members].sum(axis=0), int(consumed[members].sum())))
-    return out
-
-
-def _split_consumed(cum: np.ndarray, counts: np.ndarray, members: np.ndarray,
-                    merged: np.ndarray, consumed: int) -> np.ndarray:
-    """Per-partition offsets for a merged offset: partitions are read in produce order, so all
-    are consumed to the same slice; that slice's records are shared out in proportion."""
-    h = int(np.searchsorted(merged, consumed, side="left"))
-    if h >= merged.size:
-        return cum[members, -1]
-    before = merged[h - 1] if h > 0 else 0
-    in_slice = merged[h] - before
-    frac = 0.0 if in_slice == 0 else (consumed - before) / in_slice
-    base = cum[members, h - 1] if h > 0 else np.zeros(members.size, dtype=np.int64)
-    share = np.floor(frac * np.cumsum(counts[members, h]) + 1e-9).astype(np.int64)
-    part = np.diff(np.concatenate(([0], share)))
-    part[-1] += (consumed - before) - share[-1]  # exact total
-    return base + part
-
-
 def simulate_faas(load: TopicLoad, settings: FaasSettings, cpu_s_per_record: float,
                   rng: np.random.Generator, *, drain_s: float | None = None) -> ArmRun:
     """Run the FaaS arm over the topic's load.
@@ -210,7 +199,7 @@ def simulate_faas(load: TopicLoad, settings: FaasSettings, cpu_s_per_record: flo
 
     def start_pollers(n: int, t_s: float, free_s: list[float], warm: list[bool]) -> None:
         pollers.clear()
-        for i, (merged, consumed) in enumerate(_assign(cum, consumed_pp, n)):
+        for i, (merged, consumed) in enumerate(merged_streams(cum, consumed_pp, n)):
             stream = StreamBatches(merged, consumed)
             streams.append(stream)
             pollers.append(_Poller(stream, merged.tolist(), consumed, max(t_s, free_s[i]), warm[i]))
@@ -280,7 +269,7 @@ def simulate_faas(load: TopicLoad, settings: FaasSettings, cpu_s_per_record: flo
             free_pp = np.zeros(load.partitions)
             for i, pl in enumerate(pollers):
                 members = np.arange(i, load.partitions, len(pollers))
-                consumed_pp[members] = _split_consumed(
+                consumed_pp[members] = split_consumed(
                     cum, load.counts, members, pl.stream.cum_produced, pl.consumed)
                 free_pp[members] = pl.free_s
             old_n, n_now = n_now, pending[1]

@@ -26,26 +26,31 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from pydantic import Field
 
-from tipsim.params import Params
+from tipsim.params import Params, param
 
 
 class TopicSettings(Params):
     """Producers and topic of the Kafka front (both arms read the same topic)."""
 
-    rate_per_s: float = Field(2000.0, gt=0, le=200_000, description="mean records produced per second")
-    pattern: Literal["steady", "on_off", "daily"] = Field(
+    rate_per_s: float = param(2000.0, gt=0, le=200_000, unit="records/s", slider=(100, 50_000),
+                              log=True, step=0.05, description="mean records produced per second")
+    pattern: Literal["steady", "on_off", "daily"] = param(
         "steady", description="load shape: steady Poisson, on/off bursts, or a sine-wave day")
-    burst_factor: float = Field(
-        1.0, ge=1.0, le=20.0,
+    burst_factor: float = param(
+        1.0, ge=1, le=20, slider=(1, 10), step=0.5,
         description="peak rate / mean rate (on_off: on for 1/burst_factor of each period; "
                     "daily: amplitude min(burst_factor-1, 1))")
-    burst_period_s: float = Field(300.0, gt=0, le=86_400, description="period of the load pattern")
-    partitions: int = Field(24, ge=1, le=1000, description="partitions of the topic")
-    record_bytes: int = Field(1000, ge=1, le=1_000_000, description="size of one record")
-    duration_s: float = Field(600.0, ge=10, le=86_400, description="simulated production time")
-    slice_s: float = Field(0.05, ge=0.001, le=1.0,
+    burst_period_s: float = param(300.0, gt=0, le=86_400, unit="s", slider=(10, 3600), step=10,
+                                  description="period of the load pattern")
+    partitions: int = param(24, ge=1, le=1000, slider=(1, 96), description="partitions of the topic")
+    record_bytes: int = param(1000, ge=1, le=1_000_000, unit="bytes", label="record size (bytes)",
+                              description="size of one record")
+    # At least one minute: Lambda's on-demand scaler evaluates the offset lag once a minute and
+    # EMR bills a one-minute minimum per instance; a shorter run measures only those edges.
+    duration_s: float = param(600.0, ge=60, le=86_400, unit="s", slider=(60, 3600), step=60,
+                              description="simulated production time")
+    slice_s: float = param(0.05, ge=0.001, le=1.0, unit="s",
                            description="time slice of the count model (acts like producer linger)")
 
 

@@ -19,7 +19,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from tipsim.params import Params, param
 from tipsim.sim.data_lake.kafka import TopicLoad
+
+
+class ArmNoise(Params):
+    """The noise every back end's batch time carries, declared once for both back ends (each
+    back end's settings and the A/B scenario take the field from here)."""
+
+    duration_cv: float = param(0.1, ge=0, le=2, step=0.05,
+                               description="lognormal jitter of batch time (sigma)")
 
 
 @dataclass

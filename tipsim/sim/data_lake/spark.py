@@ -29,11 +29,17 @@ from bisect import bisect_left
 from typing import Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import model_validator
 
-from tipsim.params import Params
+from tipsim.params import Params, param, same_as
 from tipsim.sim.data_lake.kafka import TopicLoad
-from tipsim.sim.data_lake.lake import ArmRun, StreamBatches, censored_segments, latency_segments
+from tipsim.sim.data_lake.lake import (
+    ArmNoise,
+    ArmRun,
+    StreamBatches,
+    censored_segments,
+    latency_segments,
+)
 
 VCPU_PER_INSTANCE: dict[str, int] = {"m5.xlarge": 4, "m5.2xlarge": 8, "m5.4xlarge": 16}
 EXECUTOR_IDLE_TIMEOUT_S = 60.0
@@ -44,20 +50,24 @@ BILLING_MINIMUM_S = 60.0
 class SparkSettings(Params):
     """One Spark arm: the cluster and the streaming query."""
 
-    instance_type: Literal["m5.xlarge", "m5.2xlarge", "m5.4xlarge"] = Field(
+    instance_type: Literal["m5.xlarge", "m5.2xlarge", "m5.4xlarge"] = param(
         "m5.xlarge", description="EC2 type of every node")
-    core_nodes: int = Field(3, ge=1, le=200, description="core nodes running executors")
-    trigger_interval_s: float = Field(10.0, ge=0, le=3600,
+    core_nodes: int = param(3, ge=1, le=200, slider=(1, 16),
+                            description="core nodes running executors")
+    trigger_interval_s: float = param(10.0, ge=0, le=3600, unit="s", slider=(0, 60), step=1,
                                       description="micro-batch trigger (0: start when the last ends)")
-    batch_overhead_s: float = Field(0.5, ge=0, le=600,
+    batch_overhead_s: float = param(0.5, ge=0, le=600, unit="s", slider=(0, 10), step=0.1,
                                     description="scheduling and commit time per micro-batch (assumption)")
-    duration_cv: float = Field(0.1, ge=0, le=2, description="lognormal jitter of batch time (sigma)")
-    cluster_startup_s: float = Field(0.0, ge=0, le=7200,
+    duration_cv: float = same_as(ArmNoise, "duration_cv",
+                                 description="lognormal jitter of batch time (sigma)")
+    cluster_startup_s: float = param(0.0, ge=0, le=7200, unit="s", slider=(0, 900), step=10,
                                      description="time from creating the cluster to the first batch")
-    dynamic_allocation: bool = Field(False, description="add and release nodes with the backlog")
-    min_nodes: int = Field(1, ge=1, le=200, description="fewest core nodes with dynamic allocation")
-    max_nodes: int = Field(20, ge=1, le=200, description="most core nodes with dynamic allocation")
-    node_startup_s: float = Field(120.0, ge=0, le=3600,
+    dynamic_allocation: bool = param(False, description="add and release nodes with the backlog")
+    min_nodes: int = param(1, ge=1, le=200, slider=(1, 16),
+                           description="fewest core nodes with dynamic allocation")
+    max_nodes: int = param(20, ge=1, le=200, slider=(1, 40),
+                           description="most core nodes with dynamic allocation")
+    node_startup_s: float = param(120.0, ge=0, le=3600, unit="s", slider=(0, 600), step=10,
                                   description="time for an added node to serve (assumption)")
 
     @model_validator(mode="after")
