@@ -61,15 +61,13 @@ arm_b = "spark"
 # %%
 import pandas as pd
 
-from tipsim.infra.engine import Stack
 from tipsim.scenarios import data_lake_ab as dl
-from tipsim.scenarios.data_lake_stack import params_from_read_back, read_back, stack_inputs
 
 spec = dl.Params.create(rate_per_s=rate_per_s, duration_s=duration_s, slo_s=slo_s,
                         arm_a=arm_a, arm_b=arm_b, replications=replications)
-lake = Stack("datalake")
-lake_built = lake.apply(stack_inputs(spec))
-spec_rows = read_back(lake)
+lake = dl.open_lake()
+lake_built = dl.build(spec, lake)
+spec_rows = dl.read_back(lake)
 pd.DataFrame(spec_rows)
 
 # %% [markdown]
@@ -79,7 +77,7 @@ pd.DataFrame(spec_rows)
 # with 95 % t intervals for p95 latency and cost.
 
 # %%
-params = params_from_read_back(spec_rows, spec)  # the simulation runs from the read-back
+params = dl.params_from_read_back(spec_rows, spec)  # the simulation runs from the read-back
 result = dl.run(params, seed=seed)
 summary = result.to_json()
 rows = ["latency_p50_s", "latency_p95_s", "latency_p99_s", "max_lag_records", "slo_share",
@@ -173,9 +171,7 @@ print("Cheaper?", aa_json["cheaper"]["text"])
 # the EMR fee, primary and core nodes). Check the last replication's bill by hand:
 
 # %%
-from tipsim.analysis.cost import load_prices
-
-prices = load_prices()
+prices = dl.price_table()
 last_a = result.rows["a"][-1]
 by_hand = (last_a["invocations"] * prices.usd("lambda_request")
            + last_a["gb_seconds"] * prices.usd("lambda_gb_second_x86"))

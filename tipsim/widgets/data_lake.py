@@ -1,7 +1,8 @@
 """The A/B data-lake panel (notebook 04): controls, a progress bar, verdicts and four charts.
 
 The simulation takes a second or more, so it runs when the learner presses "Run A/B test"
-or "Sweep loads", not on every slider move. Charts are
+or "Sweep loads", not on every slider move. Every control comes from the scenario's field
+(:func:`~tipsim.widgets.controls.control`), so its range is the one the CLI checks. Charts are
 :class:`~tipsim.widgets.live_figure.LiveFigure`s built with the first run's data and redrawn
 after each run.
 """
@@ -15,13 +16,18 @@ from typing import Any
 import ipywidgets as w
 import numpy as np
 
-from tipsim.analysis.cost import PriceTable, load_prices
 from tipsim.scenarios import data_lake_ab as dl
 from tipsim.viz import data_lake as viz
 from tipsim.widgets.common import MessageLine, guarded
+from tipsim.widgets.controls import STYLE, control
 from tipsim.widgets.live_figure import LiveFigure
 
-PRICE_ITEMS = ("lambda_request", "lambda_gb_second_x86", "ec2_m5.xlarge", "emr_m5.xlarge")
+LOAD_FIELDS = ("rate_per_s", "pattern", "burst_factor", "partitions")
+FAAS_FIELDS = ("batch_size", "batching_window_s", "memory_mb")
+SPARK_FIELDS = ("core_nodes", "trigger_interval_s")
+TEST_FIELDS = ("arm_a", "arm_b", "replications")
+CSS = {"rate_per_s": "tipsim-rate"}
+"""CSS classes the browser tests look for."""
 
 
 def _styled(widget: w.Widget, css: str) -> w.Widget:
@@ -40,6 +46,8 @@ class DataLakePanel:
         Seed of the replications (common random numbers for both arms).
     crossover_rates
         Loads of the crossover chart (records/s).
+    crossover_replications
+        Paired replications at each load of the crossover chart.
     """
 
     def __init__(self, params: dl.Params, *, seed: int = 1,
@@ -50,46 +58,31 @@ class DataLakePanel:
         self.crossover_rates = list(crossover_rates)
         self.crossover_replications = crossover_replications
         p = params
-        table = load_prices()
+        table = dl.price_table()
         self.message = MessageLine()
-        self.rate = _styled(w.FloatLogSlider(value=p.rate_per_s, base=10, min=2, max=4.7, step=0.05,
-                                             description="records/s"), "tipsim-rate")
-        self.pattern = w.Dropdown(options=["steady", "on_off", "daily"], value=p.pattern,
-                                  description="pattern")
-        self.burst = w.FloatSlider(value=p.burst_factor, min=1, max=10, step=0.5, description="burst x")
-        self.partitions = w.IntSlider(value=p.partitions, min=1, max=96, description="partitions")
-        self.batch_size = w.BoundedIntText(value=p.batch_size, min=1, max=10_000, description="batch size")
-        self.window = w.FloatSlider(value=p.batching_window_s, min=0, max=5, step=0.1,
-                                    description="window (s)")
-        self.memory = w.Dropdown(options=sorted({512, 1024, 1769, 3008, p.memory_mb}), value=p.memory_mb,
-                                 description="memory MB")
-        self.nodes = w.IntSlider(value=p.core_nodes, min=1, max=16, description="core nodes")
-        self.trigger = w.FloatSlider(value=p.trigger_interval_s, min=0, max=60, step=1,
-                                     description="trigger (s)")
-        self.arm_a = w.Dropdown(options=["faas", "spark"], value=p.arm_a, description="arm A")
-        self.arm_b = w.Dropdown(options=["faas", "spark"], value=p.arm_b, description="arm B")
-        self.reps = w.IntSlider(value=p.replications, min=2, max=20, description="replications")
+        self.inputs: dict[str, w.ValueWidget] = {
+            name: control(dl.Params, name, getattr(p, name), css=CSS.get(name))
+            for name in LOAD_FIELDS + FAAS_FIELDS + SPARK_FIELDS + TEST_FIELDS}
         self.prices_in = {item: w.FloatText(value=table.usd(item), description=item,
-                                            style={"description_width": "160px"})
-                          for item in PRICE_ITEMS}
+                                            style=dict(STYLE))
+                          for item in dl.PRICE_ITEMS}
         self.run_button = _styled(w.Button(description="Run A/B test", button_style="primary"),
                                   "tipsim-run")
         self.sweep_button = _styled(w.Button(description="Sweep loads"), "tipsim-sweep")
-        self.progress = _styled(w.IntProgress(value=0, min=0, max=1, description="progress"),
+        self.progress = _styled(w.IntProgress(value=0, description="progress"),
                                 "tipsim-progress")
         self.verdict = _styled(w.HTML(), "tipsim-verdict")
-        self.result: dl.ABResult | None = None
-        self.cross: dict[str, Any] | None = None
 
         res = dl.run(p, seed=seed, prices=table)
-        self.result = res
+        self.result: dl.ABResult = res
         names, colours = self._names(res.params)
         self.fig_latency = LiveFigure(viz.latency_figure(self._cdfs(res), names, colours, p.slo_s))
         self.fig_lag = LiveFigure(viz.lag_figure(self._lags(res), names, colours))
         self.fig_cost = LiveFigure(viz.cost_figure(self._summary(res), names, colours,
                                                    p.confidence))
-        self.cross = dl.crossover(p, self.crossover_rates, seed=seed,
-                                  replications=crossover_replications, prices=table)
+        self.cross: dict[str, Any] = dl.crossover(p, self.crossover_rates, seed=seed,
+                                                  replications=crossover_replications,
+                                                  prices=table)
         self.fig_crossover = LiveFigure(viz.crossover_figure(self.cross, names, colours))
         self._show_verdicts(res)
         self.run_button.on_click(guarded(self.message)(lambda _b: self.run()))
@@ -98,15 +91,11 @@ class DataLakePanel:
     # ------------------------------------------------------------------ reading the controls
     def params(self) -> dl.Params:
         """Validated parameters from the controls (raises ParameterError naming a field)."""
-        return self.base.replace(
-            rate_per_s=self.rate.value, pattern=self.pattern.value, burst_factor=self.burst.value,
-            partitions=self.partitions.value, batch_size=self.batch_size.value,
-            batching_window_s=self.window.value, memory_mb=self.memory.value,
-            core_nodes=self.nodes.value, trigger_interval_s=self.trigger.value,
-            arm_a=self.arm_a.value, arm_b=self.arm_b.value, replications=self.reps.value)
+        return self.base.replace(**{name: c.value for name, c in self.inputs.items()})
 
-    def prices(self) -> PriceTable:
-        return load_prices(overrides={k: v.value for k, v in self.prices_in.items()})
+    def prices(self) -> dl.PriceTable:
+        """The price table with the panel's prices."""
+        return dl.price_table({k: v.value for k, v in self.prices_in.items()})
 
     # ------------------------------------------------------------------ actions
     def _progress(self, done: int, total: int) -> None:
@@ -142,23 +131,21 @@ class DataLakePanel:
     # ------------------------------------------------------------------ helpers
     @staticmethod
     def _names(p: dl.Params) -> tuple[dict[str, str], dict[str, str]]:
-        names = {"a": f"A ({p.arm_a})", "b": f"B ({p.arm_b})"}
-        colours = {arm: viz.arm_colour(arm, p.arm_a, p.arm_b) for arm in ("a", "b")}
+        names: dict[str, str] = {arm: f"{arm.upper()} ({p.backend(arm)})" for arm in dl.ARMS}
+        colours: dict[str, str] = {arm: viz.arm_colour(arm, p.arm_a, p.arm_b) for arm in dl.ARMS}
         return names, colours
 
     @staticmethod
     def _cdfs(res: dl.ABResult) -> dict[str, list[float]]:
-        return {arm: res.last_runs[arm].latency_quantiles_s(viz.CDF_POINTS.tolist()).tolist()
-                for arm in ("a", "b")}
+        return {arm: res.latency_quantiles_s(arm, viz.CDF_POINTS.tolist()) for arm in dl.ARMS}
 
     @staticmethod
     def _lags(res: dl.ABResult) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        assert res.last_load is not None
-        return {arm: res.last_runs[arm].lag_series(res.last_load) for arm in ("a", "b")}
+        return {arm: res.lag_series(arm) for arm in dl.ARMS}
 
     @staticmethod
     def _summary(res: dl.ABResult) -> dict[str, dict[str, Any]]:
-        return {arm: res.summary(arm) for arm in ("a", "b")}
+        return {arm: res.summary(arm) for arm in dl.ARMS}
 
     def _show_verdicts(self, res: dl.ABResult) -> None:
         v = res.verdicts()
@@ -169,16 +156,17 @@ class DataLakePanel:
         self.verdict.value = "<br>".join(lines)
 
     # ------------------------------------------------------------------ layout
+    def _group(self, title: str, names: tuple[str, ...]) -> w.VBox:
+        return w.VBox([w.HTML(f"<b>{title}</b>"), *(self.inputs[n] for n in names)])
+
     @functools.cached_property
     def widget(self) -> w.Widget:
         """The panel's box (built once: every display shows the same widgets)."""
-        load = w.VBox([w.HTML("<b>Load</b>"), self.rate, self.pattern, self.burst, self.partitions])
-        faas = w.VBox([w.HTML("<b>FaaS</b>"), self.batch_size, self.window, self.memory])
-        spark = w.VBox([w.HTML("<b>Spark</b>"), self.nodes, self.trigger])
-        test = w.VBox([w.HTML("<b>Test</b>"), self.arm_a, self.arm_b, self.reps])
         prices = w.VBox([w.HTML("<b>Prices (USD)</b>"), *self.prices_in.values()])
         box = w.VBox([
-            w.HBox([load, faas, spark, test]), prices,
+            w.HBox([self._group("Load", LOAD_FIELDS), self._group("FaaS", FAAS_FIELDS),
+                    self._group("Spark", SPARK_FIELDS), self._group("Test", TEST_FIELDS)]),
+            prices,
             w.HBox([self.run_button, self.sweep_button, self.progress]),
             self.message, self.verdict,
             self.fig_latency, self.fig_lag, self.fig_cost, self.fig_crossover,

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-from pydantic import Field
 
 from tipsim.analysis import ab_stats
 from tipsim.analysis.cost import (
@@ -30,84 +29,23 @@ from tipsim.analysis.cost import (
     load_prices,
     spark_cost_usd,
 )
-from tipsim.params import Params as BaseParams
+from tipsim.errors import ParameterError
+from tipsim.scenarios.data_lake_ab.params import Arm, Params
 from tipsim.sim.data_lake.faas import FaasSettings, simulate_faas
-from tipsim.sim.data_lake.kafka import TopicLoad, TopicSettings, produce
+from tipsim.sim.data_lake.kafka import TopicLoad, produce
 from tipsim.sim.data_lake.lake import ArmRun, arm_metrics
 from tipsim.sim.data_lake.spark import SparkSettings, simulate_spark
 from tipsim.sim.rng import streams
 
-Backend = Literal["faas", "spark"]
-_FAAS_FIELDS = ("batch_size", "batching_window_s", "memory_mb", "invoke_overhead_ms",
-                "cold_start_probability", "cold_start_s", "scaling_delay_s")
-_SPARK_FIELDS = ("instance_type", "core_nodes", "trigger_interval_s", "batch_overhead_s",
-                 "cluster_startup_s", "dynamic_allocation", "min_nodes", "max_nodes")
-_B_OVERRIDES = ("batch_size", "batching_window_s", "memory_mb", "core_nodes",
-                "trigger_interval_s")
+ARMS: tuple[Arm, Arm] = ("a", "b")
+PRICE_ITEMS = ("lambda_request", "lambda_gb_second_x86", "ec2_m5.xlarge", "emr_m5.xlarge")
+"""The prices a learner is most likely to change (the panel shows them)."""
 
 
-class Params(BaseParams):
-    """Load, both arms' settings (arm B may override some), objective and statistics."""
-
-    # the shared front
-    rate_per_s: float = Field(2000.0, gt=0, le=200_000, description="mean records produced per second")
-    pattern: Literal["steady", "on_off", "daily"] = Field("steady", description="load shape")
-    burst_factor: float = Field(1.0, ge=1, le=20, description="peak rate / mean rate")
-    burst_period_s: float = Field(300.0, gt=0, le=86_400, description="period of the load pattern")
-    partitions: int = Field(24, ge=1, le=1000, description="Kafka partitions")
-    record_bytes: int = Field(1000, ge=1, le=1_000_000, description="size of one record")
-    duration_s: float = Field(600.0, ge=60, le=86_400, description="simulated production time")
-    slice_s: float = Field(0.05, ge=0.001, le=1.0, description="time slice of the count model")
-    brokers: int = Field(3, ge=1, le=100, description="MSK brokers (shared front, costed apart)")
-    retention_hours: float = Field(24.0, ge=0, le=8760, description="Kafka retention")
-    # the work, the same for both arms
-    cpu_ms_per_record: float = Field(0.5, gt=0, le=10_000, description="CPU time per record on one vCPU")
-    slo_s: float = Field(30.0, gt=0, le=86_400, description="objective: produced -> in the lake within")
-    # the arms
-    arm_a: Backend = Field("faas", description="back end of arm A")
-    arm_b: Backend = Field("spark", description="back end of arm B")
-    jitter_cv: float = Field(0.1, ge=0, le=2, description="lognormal jitter of batch times (sigma)")
-    batch_size: int = Field(100, ge=1, le=10_000, description="FaaS BatchSize")
-    batching_window_s: float = Field(0.5, ge=0, le=300, description="FaaS batching window")
-    memory_mb: int = Field(1024, ge=128, le=10_240, description="FaaS memory (CPU share follows)")
-    invoke_overhead_ms: float = Field(30.0, ge=0, le=60_000, description="FaaS fixed time per invocation")
-    cold_start_probability: float = Field(0.005, ge=0, le=1, description="FaaS cold-start chance")
-    cold_start_s: float = Field(0.4, ge=0, le=10, description="FaaS median cold-start time")
-    scaling_delay_s: float = Field(180.0, ge=0, le=600, description="FaaS poller change delay")
-    instance_type: Literal["m5.xlarge", "m5.2xlarge", "m5.4xlarge"] = Field(
-        "m5.xlarge", description="Spark node type")
-    core_nodes: int = Field(3, ge=1, le=200, description="Spark core nodes")
-    trigger_interval_s: float = Field(10.0, ge=0, le=3600, description="Spark trigger (0: back to back)")
-    batch_overhead_s: float = Field(0.5, ge=0, le=600, description="Spark overhead per micro-batch")
-    cluster_startup_s: float = Field(0.0, ge=0, le=7200, description="Spark cluster start-up time")
-    dynamic_allocation: bool = Field(False, description="Spark dynamic allocation")
-    min_nodes: int = Field(1, ge=1, le=200, description="Spark fewest nodes (dynamic allocation)")
-    max_nodes: int = Field(20, ge=1, le=200, description="Spark most nodes (dynamic allocation)")
-    # arm B overrides (empty: same as arm A), for FaaS-vs-FaaS or Spark-vs-Spark tests
-    b_batch_size: int | None = Field(None, ge=1, le=10_000, description="arm B BatchSize")
-    b_batching_window_s: float | None = Field(None, ge=0, le=300, description="arm B batching window")
-    b_memory_mb: int | None = Field(None, ge=128, le=10_240, description="arm B memory")
-    b_core_nodes: int | None = Field(None, ge=1, le=200, description="arm B core nodes")
-    b_trigger_interval_s: float | None = Field(None, ge=0, le=3600, description="arm B trigger")
-    # statistics
-    replications: int = Field(5, ge=2, le=200, description="paired replications (CLI --replications wins)")
-    confidence: float = Field(0.95, ge=0.5, le=0.999, description="confidence of intervals and verdicts")
-
-    def topic(self) -> TopicSettings:
-        return TopicSettings(**{k: getattr(self, k) for k in TopicSettings.model_fields})
-
-    def arm_settings(self, arm: Literal["a", "b"]) -> FaasSettings | SparkSettings:
-        """The validated settings of one arm (arm B applies its overrides)."""
-        backend = self.arm_a if arm == "a" else self.arm_b
-        values: dict[str, Any] = {k: getattr(self, k) for k in _FAAS_FIELDS + _SPARK_FIELDS}
-        if arm == "b":
-            values.update({k: getattr(self, "b_" + k) for k in _B_OVERRIDES
-                           if getattr(self, "b_" + k) is not None})
-        if backend == "faas":
-            return FaasSettings.create({k: values[k] for k in _FAAS_FIELDS},
-                                       duration_cv=self.jitter_cv)
-        return SparkSettings.create({k: values[k] for k in _SPARK_FIELDS},
-                                    duration_cv=self.jitter_cv)
+def price_table(overrides: Mapping[str, float] | None = None) -> PriceTable:
+    """The dated price table (``data/prices_aws_us-east-1.csv``), with ``overrides``
+    (item -> USD) applied and marked unconfirmed."""
+    return load_prices(overrides=overrides)
 
 
 def simulate_arm(load: TopicLoad, settings: FaasSettings | SparkSettings, cpu_s_per_record: float,
@@ -142,8 +80,20 @@ class ABResult:
     last_load: TopicLoad | None = None
     last_runs: dict[str, ArmRun] = field(default_factory=dict)
 
-    def values(self, arm: str, key: str) -> np.ndarray:
-        return np.array([r[key] for r in self.rows[arm]], dtype=np.float64)
+    def values(self, arm: str, key: str) -> list[float]:
+        """One metric of one arm, per replication."""
+        return [float(r[key]) for r in self.rows[arm]]
+
+    def latency_quantiles_s(self, arm: str, q: list[float]) -> list[float]:
+        """Latency percentiles of ``arm`` in the last replication (records not landed by the
+        end count with their lower bound)."""
+        return [float(v) for v in self.last_runs[arm].latency_quantiles_s(q)]
+
+    def lag_series(self, arm: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(time_s, records)``: consumer lag of ``arm`` in the last replication."""
+        if self.last_load is None:
+            raise ParameterError("replications", 0, "a finished run (no replication ran yet)")
+        return self.last_runs[arm].lag_series(self.last_load)
 
     def summary(self, arm: str) -> dict[str, Any]:
         """Mean over replications of every metric, plus intervals for the headline ones."""
@@ -175,11 +125,12 @@ class ABResult:
     def to_json(self) -> dict[str, Any]:
         p = self.params
         arms = {}
-        for arm, backend in (("a", p.arm_a), ("b", p.arm_b)):
+        for arm in ARMS:
+            backend = p.backend(arm)
             s = self.summary(arm)
             s["backend"] = backend
             s["records"] = int(round(s["records"]))
-            s["settings"] = p.arm_settings(arm).model_dump()  # type: ignore[arg-type]
+            s["settings"] = p.arm_settings(arm).model_dump()
             if backend == "spark":
                 s.pop("invocations", None)
                 s.pop("gb_seconds", None)
@@ -218,11 +169,9 @@ def run(params: Params, *, seed: int, replications: int | None = None,
     """
     reps = params.replications if replications is None else replications
     if reps < 2:
-        from tipsim.errors import ParameterError
-
         raise ParameterError("replications", reps, "a whole number >= 2 (paired statistics)")
-    table = prices if isinstance(prices, PriceTable) else load_prices(overrides=prices)
-    settings = {"a": params.arm_settings("a"), "b": params.arm_settings("b")}
+    table = prices if isinstance(prices, PriceTable) else price_table(prices)
+    settings = {arm: params.arm_settings(arm) for arm in ARMS}
     topic = params.topic()
     cpu_s = params.cpu_ms_per_record / 1000.0
     rows: dict[str, list[dict[str, float]]] = {"a": [], "b": []}
@@ -231,7 +180,7 @@ def run(params: Params, *, seed: int, replications: int | None = None,
     for rep in range(reps):
         rng = streams(seed, ["arrivals", "arm_a", "arm_b"], replication=rep)
         load = produce(topic, rng["arrivals"])
-        for arm in ("a", "b"):
+        for arm in ARMS:
             out = simulate_arm(load, settings[arm], cpu_s, rng["arm_" + arm])
             row: dict[str, float] = arm_metrics(out, load, params.slo_s)
             row.update(arm_cost(out, settings[arm], table))
@@ -278,7 +227,7 @@ def crossover(params: Params, rates_per_s: list[float], *, seed: int, replicatio
         ``cheaper`` per rate (``"a"``, ``"b"`` or ``"not enough evidence"``) and
         ``switch_rate_per_s``: the first load where the cheaper arm differs from the first's.
     """
-    table = prices if isinstance(prices, PriceTable) else load_prices(overrides=prices)
+    table = prices if isinstance(prices, PriceTable) else price_table(prices)
     out: dict[str, Any] = {"rate_per_s": list(rates_per_s), "cheaper": []}
     for arm in ("a", "b"):
         out[arm] = {"cost_usd_per_hour": [], "cost_ci": [], "latency_p95_s": []}
@@ -289,7 +238,7 @@ def crossover(params: Params, rates_per_s: list[float], *, seed: int, replicatio
             m, lo, hi = ab_stats.mean_interval(res.values(arm, "cost_usd_per_hour"), params.confidence)
             out[arm]["cost_usd_per_hour"].append(m)
             out[arm]["cost_ci"].append([lo, hi])
-            out[arm]["latency_p95_s"].append(float(res.values(arm, "latency_p95_s").mean()))
+            out[arm]["latency_p95_s"].append(float(np.mean(res.values(arm, "latency_p95_s"))))
         out["cheaper"].append(res.verdicts()["cheaper"]["answer"])
         if progress is not None:
             progress(i + 1, len(rates_per_s))

@@ -1,0 +1,52 @@
+"""Scenario 4 (slides 13-14): A/B test a data lake, Kafka + FaaS against Kafka + Spark.
+
+The steps a learner runs, each one call:
+
+* :mod:`.params`: :class:`Params`, the spec (the Kafka front, both back ends, the objective);
+* :mod:`.emulator`: build the spec as the ``datalake`` stack in the emulator
+  (:func:`open_lake`, :func:`build`), read back what was built (:func:`read_back`) and derive
+  the simulation's parameters from it (:func:`params_from_read_back`);
+* :mod:`.simulate`: run paired replications of both arms (:func:`run`, :func:`run_cli`),
+  compare them (:class:`ABResult`) and sweep loads (:func:`crossover`), priced from the dated
+  table (:func:`price_table`).
+
+``tipsim run data-lake-ab --set rate_per_s=5000 --replications 5 --json``
+"""
+
+from tipsim.scenarios.data_lake_ab.emulator import (
+    MIN_BROKERS,
+    SPEC_MAP,
+    STACK,
+    build,
+    open_lake,
+    params_from_read_back,
+    read_back,
+    stack_inputs,
+)
+from tipsim.scenarios.data_lake_ab.params import (
+    B_OVERRIDES,
+    FAAS_FIELDS,
+    SPARK_FIELDS,
+    Arm,
+    Backend,
+    Params,
+)
+from tipsim.scenarios.data_lake_ab.simulate import (
+    ARMS,
+    PRICE_ITEMS,
+    ABResult,
+    PriceTable,
+    arm_cost,
+    crossover,
+    price_table,
+    run,
+    run_cli,
+    simulate_arm,
+)
+
+__all__ = [
+    "ARMS", "B_OVERRIDES", "FAAS_FIELDS", "MIN_BROKERS", "PRICE_ITEMS", "SPARK_FIELDS",
+    "SPEC_MAP", "STACK", "ABResult", "Arm", "Backend", "Params", "PriceTable", "arm_cost",
+    "build", "crossover", "open_lake", "params_from_read_back", "price_table", "read_back",
+    "run", "run_cli", "simulate_arm", "stack_inputs",
+]
