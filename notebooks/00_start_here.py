@@ -56,35 +56,25 @@ seed = 1  # every random number in the kit comes from an explicit seed
 # %%
 import pandas as pd
 
-from tipsim.doctor import run_checks
+from tipsim.scenarios.readiness import emulator_check, laptop_checks
 
-checks = run_checks()
-pd.DataFrame([vars(c) for c in checks])
+checks = laptop_checks()
+pd.DataFrame(checks)
 
 # %% [markdown]
 # ## 2. Which AWS emulator are we talking to?
-# `tipsim.emulator.connect()` looks for LocalStack (or the kit's shared emulator, which
-# `make lab` starts on port 4566); if nothing answers it starts an emulator inside this notebook's
-# kernel. Every AWS client in the kit comes from this one session, with dummy credentials.
-
-# %%
-from tipsim.emulator import connect
-
-session = connect()
-print(session.info.describe())
-
-# %% [markdown]
+# The kit looks for LocalStack (or the kit's shared emulator, which `make lab` starts on port
+# 4566); if nothing answers it starts an emulator inside this notebook's kernel. Every AWS client
+# in the kit comes from this one session, with dummy credentials.
+#
 # The talk looks machine images up **by name**, as Terraform's `data "aws_ami"` does. The emulator
-# knows the talk's images (Ubuntu 16.04 xenial and 18.04 bionic, nginx 1.14 and 1.16): here is a
-# real `DescribeImages` call with a name filter.
+# knows the talk's images (Ubuntu 16.04 xenial and 18.04 bionic, nginx 1.14 and 1.16):
+# `emulator_check` connects and makes a real `DescribeImages` call with a name filter.
 
 # %%
-ec2 = session.client("ec2")
-images = ec2.describe_images(
-    Filters=[{"Name": "name", "Values": ["ubuntu/images/hvm-ssd/ubuntu-*", "bitnami-nginx-*"]}]
-)["Images"]
-pd.DataFrame(sorted((i["Name"], i["ImageId"], i["CreationDate"][:10]) for i in images),
-             columns=["name", "image id", "created"])
+emulator = emulator_check()
+print(emulator.description)
+pd.DataFrame(emulator.images)
 
 # %% [markdown]
 # ## 3. Do widgets work in your browser?
@@ -123,10 +113,10 @@ panel.widget
 # This cell fails loudly if something above is wrong (CI runs every notebook).
 
 # %%
-failed = [c.name for c in checks if c.status == "fail"]
+failed = [c["name"] for c in checks if c["status"] == "fail"]
 assert not failed, f"doctor found problems: {failed}"
-assert session.info.kind in {"localstack", "moto-server", "embedded"}, session.info
-names = {i["Name"] for i in images}
+assert emulator.kind in {"localstack", "moto-server", "embedded"}, emulator.description
+names = emulator.image_names
 assert any("xenial-16.04" in n for n in names) and any("bionic-18.04" in n for n in names), names
 assert any("nginx-1.14" in n for n in names) and any("nginx-1.16" in n for n in names), names
 before = list(panel.figure.data[0].y)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
+from scipy import stats
 
-from tipsim.scenarios.queueing import Params, run
+from tipsim.errors import ParameterError
+from tipsim.scenarios.queueing import Params, count_arrivals, run
 
 
 @pytest.mark.parametrize(("lam", "mu", "c", "seed"), [
-    (3.0, 5.0, 1, 2),      # FACTS.md worked value Wq = 0.3
-    (9.0, 1.0, 10, 1),     # FACTS.md worked value Wq = 0.6687
+    (3.0, 5.0, 1, 2),      # Erlang C worked value Wq = 0.3
+    (9.0, 1.0, 10, 1),     # Erlang C worked value Wq = 0.6687
     (1.5, 1.0, 2, 3),
     (40.0, 10.0, 5, 4),
 ])
@@ -56,3 +59,31 @@ def test_unknown_or_out_of_range_values_exit_2_with_the_valid_names(run_cli) -> 
     assert code == 2 and "servers" in err and ">= 1" in err
     code, _, err = run_cli("run", "queue", "--set", "warmup_s=5000")
     assert code == 2 and "warmup_s" in err.splitlines()[0]
+
+
+def test_arrival_counts_are_poisson_around_rate_times_window() -> None:
+    """Counts per 10 s window at 20/s: mean 200 and variance 200 (Poisson: variance = mean).
+    Over 6 seeds of 60 windows, the pooled mean is within 4 sd of its mean (sd = sqrt(200/360))
+    and the pooled variance within 25 % of 200 (its sd is about 200 x sqrt(2/360) = 15 = 7.5 %)."""
+    counts = np.concatenate([count_arrivals(20.0, seed=s).counts for s in range(6)])
+    assert counts.size == 360
+    assert abs(counts.mean() - 200.0) < 4 * (200.0 / 360) ** 0.5
+    assert counts.var(ddof=1) == pytest.approx(200.0, rel=0.25)
+
+
+def test_arrival_counts_follow_their_seed_and_refuse_a_bad_rate() -> None:
+    """The same seed gives the same arrivals (the "arrivals" stream); a rate outside the
+    field's range is refused naming it."""
+    a, b = count_arrivals(5.0, seed=3), count_arrivals(5.0, seed=3)
+    assert (a.counts == b.counts).all() and a.expected == 50.0
+    assert not (count_arrivals(5.0, seed=4).counts == a.counts).all()
+    with pytest.raises(ParameterError, match="rate_per_s"):
+        count_arrivals(0.0)
+
+
+def test_arrival_interval_is_the_student_t_interval_of_the_window_counts() -> None:
+    """The half-width is t(0.975, n-1) x s / sqrt(n) over the n windows."""
+    data = count_arrivals(8.0, seed=2)
+    n = data.counts.size
+    expected = stats.t.ppf(0.975, n - 1) * data.counts.std(ddof=1) / n ** 0.5
+    assert data.mean_ci95 == pytest.approx(expected)
