@@ -90,7 +90,7 @@ def main() -> None:
                         service_cv=params.service_cv, users=params.users)
     svc = Service(wl2)
     for _ in range(params.instances):
-        svc.launch(Image("old", 0))
+        svc.launch(Image(name="old", code=0))
     log = svc.run()
     log_bytes_per_request = log.nbytes / len(log)
     workload_bytes_per_request = sum(getattr(wl2, c).nbytes for c in

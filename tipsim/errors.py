@@ -47,7 +47,3 @@ class EmulatorError(TipsimError):
 
 class InfraError(TipsimError):
     """Planning, applying or destroying a stack failed."""
-
-
-class SmokeTestFailed(InfraError):
-    """A smoke test check failed (the result lists which and why)."""

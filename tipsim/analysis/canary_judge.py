@@ -49,10 +49,10 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import model_validator
 from scipy import stats
 
-from tipsim.params import Params
+from tipsim.params import Params, param
 
 Direction = Literal["increase", "decrease", "either"]
 Classification = Literal["Pass", "High", "Low", "NoData"]
@@ -62,14 +62,17 @@ Verdict = Literal["pass", "marginal", "fail"]
 class JudgeParams(Params):
     """Thresholds of the canary judge (Kayenta defaults)."""
 
-    confidence: float = Field(0.98, ge=0.5, le=0.999,
-                              description="confidence level of the Mann-Whitney interval")
-    effect_fraction: float = Field(0.25, ge=0.0, le=10.0,
-                                   description="allowed band, as a fraction of |shift estimate|")
-    pass_score: float = Field(95.0, ge=0.0, le=100.0, description="score needed to pass")
-    marginal_score: float = Field(75.0, ge=0.0, le=100.0,
-                                  description="score below which the run fails")
-    outlier_iqr_factor: float = Field(3.0, gt=0.0, le=100.0,
+    confidence: float = param(0.98, ge=0.5, le=0.999, step=0.005, slider=(0.8, 0.999),
+                              label="judge confidence",
+                              description="judge's confidence level (Mann-Whitney interval)")
+    effect_fraction: float = param(0.25, ge=0.0, le=10.0,
+                                   description="judge's allowed band, as a fraction of "
+                                               "|shift estimate|")
+    pass_score: float = param(95.0, ge=0.0, le=100.0, step=5.0,
+                              description="judge: score needed to pass")
+    marginal_score: float = param(75.0, ge=0.0, le=100.0, step=5.0,
+                                  description="judge: score below which the run fails")
+    outlier_iqr_factor: float = param(3.0, gt=0.0, le=100.0,
                                       description="IQR fence factor for outlier removal")
 
     @model_validator(mode="after")

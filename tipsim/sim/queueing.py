@@ -31,7 +31,7 @@ from tipsim.sim.web.instances import Image
 from tipsim.sim.web.service import Service
 from tipsim.sim.web.traffic import Workload, make_workload
 
-_REFERENCE_IMAGE = Image("reference", 0)
+_REFERENCE_IMAGE = Image(name="reference", code=0)
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,9 @@ record counts as healthy.
 
 Example
 -------
->>> choose_record([10.0, 0.0], [True, True], 0.99)
+>>> pick_record(record_probabilities([10.0, 0.0], [True, True]), 0.99)
 0
->>> choose_record([10.0, 0.0], [False, True], 0.5)
+>>> pick_record(record_probabilities([10.0, 0.0], [False, True]), 0.5)
 1
 """
 
@@ -34,6 +34,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from tipsim.params import Params, param
+
+
+class DnsConfig(Params):
+    """The clients' side of DNS: how long an answer is cached, and how many clients cache.
+
+    ``clients`` is capped lower than a workload's users because every client keeps a
+    cache of its own (the DNS timeline is computed client by client).
+    """
+
+    ttl_s: float = param(60.0, ge=0.0, le=3600.0, unit="s", step=10.0, slider=(0.0, 600.0),
+                         label="DNS TTL (s)",
+                         description="DNS answer lifetime (the record's TTL)")
+    clients: int = param(500, ge=1, le=20_000,
+                         description="clients, each with its own DNS cache")
+    rate_per_client_per_s: float = param(0.05, gt=0.0, le=10.0, unit="req/s",
+                                         description="requests a client sends per second")
 
 
 def record_probabilities(weights: Sequence[float], healthy: Sequence[bool] | None = None,
@@ -66,11 +84,11 @@ def record_probabilities(weights: Sequence[float], healthy: Sequence[bool] | Non
     return p / p.sum()
 
 
-def choose_record(weights: Sequence[float], healthy: Sequence[bool] | None, u: float,
-                  evaluate_target_health: bool = True) -> int:
-    """Index of the record a query is answered with, for a uniform draw ``u`` in [0, 1)."""
-    p = record_probabilities(weights, healthy, evaluate_target_health)
-    return int(min(np.searchsorted(np.cumsum(p), u, side="right"), p.size - 1))
+def pick_record(probabilities: np.ndarray, u: float) -> int:
+    """Index of the record a fresh query is answered with, for a uniform draw ``u`` in
+    [0, 1) and the answer probabilities of :func:`record_probabilities`."""
+    index = int(np.searchsorted(np.cumsum(probabilities), u, side="right"))
+    return min(index, len(probabilities) - 1)
 
 
 @dataclass
@@ -143,8 +161,7 @@ class ClientCaches:
         """
         if time_s < self._expires_s[client]:
             return self._answer[client]
-        record = int(min(np.searchsorted(np.cumsum(probabilities), u, side="right"),
-                         len(probabilities) - 1))
+        record = pick_record(probabilities, u)
         self._answer[client] = record
         self._expires_s[client] = time_s + self.ttl_s
         self._log_t.append(time_s)

@@ -25,9 +25,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
-from tipsim.errors import ParameterError
+from pydantic import model_validator
+
+from tipsim.params import Params, param
 from tipsim.sim.web.instances import Instance
 from tipsim.sim.web.loadbalancer import LoadBalancer
 
@@ -35,25 +37,28 @@ from tipsim.sim.web.loadbalancer import LoadBalancer
 Probe = Callable[[Instance, float], tuple[bool, float]]
 
 
-@dataclass(frozen=True)
-class HealthCheckConfig:
-    """Timing of the checks (defaults: the talk's classic ELB)."""
+class HealthCheckConfig(Params):
+    """Timing of the checks (defaults: the talk's classic ELB).
 
-    interval_s: float = 30.0
-    timeout_s: float = 3.0
-    healthy_threshold: int = 2
-    unhealthy_threshold: int = 2
+    Ranges are the Classic Load Balancer's (``ConfigureHealthCheck`` in the Elastic Load
+    Balancing API reference: interval 5-300 s, timeout 2-60 s and shorter than the
+    interval, thresholds 2-10).
+    """
 
-    def __post_init__(self) -> None:
-        if not 5.0 <= self.interval_s <= 300.0:
-            raise ParameterError("interval_s", self.interval_s, "a number >= 5 and <= 300")
-        if not 2.0 <= self.timeout_s <= 60.0 or self.timeout_s >= self.interval_s:
-            raise ParameterError("timeout_s", self.timeout_s,
-                                 "a number >= 2 and <= 60, and < interval_s")
-        for name in ("healthy_threshold", "unhealthy_threshold"):
-            value = getattr(self, name)
-            if not 2 <= value <= 10:
-                raise ParameterError(name, value, "a whole number >= 2 and <= 10")
+    interval_s: float = param(30.0, ge=5.0, le=300.0, unit="s", step=5.0,
+                              description="time between two checks of one instance")
+    timeout_s: float = param(3.0, ge=2.0, le=60.0, unit="s", step=1.0,
+                             description="a check with no answer by then fails")
+    healthy_threshold: int = param(2, ge=2, le=10,
+                                   description="passing checks in a row to put it back")
+    unhealthy_threshold: int = param(2, ge=2, le=10,
+                                     description="failing checks in a row to take it out")
+
+    @model_validator(mode="after")
+    def _timeout_below_interval(self) -> Self:
+        if self.timeout_s >= self.interval_s:
+            raise ValueError("timeout_s: a number >= 2 and <= 60, and < interval_s")
+        return self
 
 
 def removal_time(fail_s: float, config: HealthCheckConfig, first_check_s: float = 0.0) -> float:

@@ -21,53 +21,47 @@ from __future__ import annotations
 
 import heapq
 import math
-from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from tipsim.errors import ParameterError
+from tipsim.params import Params, param
 from tipsim.sim.recorder import RequestLog
+
+if TYPE_CHECKING:
+    from simpy.events import Process
 
 State = Literal["booting", "in_service", "crashed", "terminated"]
 
 
-@dataclass(frozen=True)
-class Image:
+class Image(Params):
     """A machine image and how software on it behaves.
 
-    Parameters
-    ----------
-    name
-        Human name, e.g. ``"ubuntu-xenial-16.04"``.
-    code
-        Small integer stored in the request log's ``image`` column (0-127).
-    error_prob
-        Probability that a request served by this image fails (0-1).
-    latency_factor
-        Multiplies each request's demand (1 = as fast as the reference image).
-    crash_after_s
-        If set, the instance crashes this many seconds after it starts serving.
+    Each field is declared here once; a scenario that lets learners change it (the new
+    image's defect, the green side's slowdown) flattens it with
+    :func:`tipsim.params.same_as`.
 
     Examples
     --------
-    >>> Image("bionic", 1, error_prob=0.2).error_prob
+    >>> Image(name="bionic", code=1, error_prob=0.2).error_prob
     0.2
+    >>> Image.create(name="bionic", code=1, error_prob=1.5)
+    Traceback (most recent call last):
+    ...
+    tipsim.errors.ParameterError: error_prob=1.5 is not allowed: a number >= 0.0 and <= 1.0
+    valid parameters:
+    ...
     """
 
-    name: str
-    code: int
-    error_prob: float = 0.0
-    latency_factor: float = 1.0
-    crash_after_s: float | None = None
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.code <= 127:
-            raise ParameterError("code", self.code, "a whole number >= 0 and <= 127")
-        if not 0.0 <= self.error_prob <= 1.0:
-            raise ParameterError("error_prob", self.error_prob, "a number >= 0 and <= 1")
-        if not self.latency_factor > 0:
-            raise ParameterError("latency_factor", self.latency_factor, "a number > 0")
-        if self.crash_after_s is not None and self.crash_after_s < 0:
-            raise ParameterError("crash_after_s", self.crash_after_s, "a number >= 0 or None")
+    name: str = param(description="human name, e.g. ubuntu-xenial-16.04")
+    code: int = param(ge=0, le=127,
+                      description="small integer stored in the request log's image column")
+    error_prob: float = param(0.0, ge=0.0, le=1.0, step=0.01, percent=True,
+                              label="error rate",
+                              description="share of requests that fail on this image")
+    latency_factor: float = param(1.0, ge=1.0, le=50.0, step=0.5,
+                                  description="slowdown: multiplies each request's work")
+    crash_after_s: float | None = param(None, ge=0.0, le=7200.0, unit="s",
+                                        description="crashes this long after it starts serving")
 
 
 class Instance:
@@ -120,7 +114,7 @@ class Instance:
         self.launched_s = math.nan  # when it was launched (billing starts)
         self.started_s = math.nan  # when it began serving
         self.stopped_s = math.nan  # when it crashed or was terminated
-        self.ready: object | None = None  # the simpy boot process, set by Service.launch
+        self.ready: Process | None = None  # the simpy boot process, set by Service.launch
         self.unhealthy_checks = 0
 
     # ------------------------------------------------------------------ state

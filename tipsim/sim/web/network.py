@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tipsim.errors import ParameterError
+from tipsim.params import Params, param
 from tipsim.sim.recorder import RequestLog
 from tipsim.sim.web.dns import ClientCaches, record_probabilities
 from tipsim.sim.web.loadbalancer import LoadBalancer
@@ -35,8 +36,7 @@ PATH_FAILURE = -1  # instance code logged for a request lost or dropped on the p
 NO_TARGET = -2  # instance code logged when the side's balancer had no in-service target
 
 
-@dataclass(frozen=True)
-class NetworkPath:
+class NetworkPath(Params):
     """One side's network between clients and its load balancer.
 
     Parameters
@@ -51,18 +51,13 @@ class NetworkPath:
         The listener port is dropped: every request times out.
     """
 
-    rtt_s: float = 0.02
-    jitter_s: float = 0.005
-    loss_prob: float = 0.0
-    blocked: bool = False
-
-    def __post_init__(self) -> None:
-        if not 0.0 <= self.rtt_s <= 60.0:
-            raise ParameterError("rtt_s", self.rtt_s, "a number >= 0 and <= 60")
-        if not 0.0 <= self.jitter_s <= 60.0:
-            raise ParameterError("jitter_s", self.jitter_s, "a number >= 0 and <= 60")
-        if not 0.0 <= self.loss_prob <= 1.0:
-            raise ParameterError("loss_prob", self.loss_prob, "a number >= 0 and <= 1")
+    rtt_s: float = param(0.02, ge=0.0, le=2.0, unit="s", step=0.005,
+                         description="network round trip of the path")
+    jitter_s: float = param(0.005, ge=0.0, le=2.0, unit="s",
+                            description="standard deviation of the round trip")
+    loss_prob: float = param(0.0, ge=0.0, le=1.0, step=0.01, percent=True,
+                             description="share of requests lost on the path")
+    blocked: bool = param(False, description="the listener port is dropped")
 
     def draw_rtt_s(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """``n`` round trips: ``rtt_s`` plus a gamma jitter with mean 0 shift removed."""
@@ -138,6 +133,16 @@ class Side:
         return bool(self.lb.members())
 
 
+class EntryConfig(Params):
+    """Options of the DNS entry point: Route 53's *evaluate target health* and how long
+    a client waits for an answer."""
+
+    evaluate_target_health: bool = param(
+        True, description="DNS skips a side whose load balancer has no in-service target")
+    client_timeout_s: float = param(3.0, ge=0.5, le=60.0, unit="s", step=0.5,
+                                    description="clients give up after this long")
+
+
 class DnsEntry:
     """Traffic's entry point: weighted DNS with per-client caches over two or more sides.
 
@@ -149,19 +154,19 @@ class DnsEntry:
         One cache per client (user).
     log
         Where path failures and refusals are recorded.
-    evaluate_target_health
-        Skip a side whose balancer has no in-service target.
-    client_timeout_s
-        Latency recorded for a request that is dropped on the path.
+    config
+        Evaluate target health (skip a side whose balancer has no in-service target) and
+        the client timeout (the latency recorded for a request dropped on the path).
     """
 
-    def __init__(self, sides: Sequence[Side], caches: ClientCaches, log: RequestLog, *,
-                 evaluate_target_health: bool = True, client_timeout_s: float = 3.0) -> None:
+    def __init__(self, sides: Sequence[Side], caches: ClientCaches, log: RequestLog,
+                 config: EntryConfig | None = None) -> None:
+        cfg = config if config is not None else EntryConfig()
         self.sides = list(sides)
         self.caches = caches
         self.log = log
-        self.evaluate_target_health = evaluate_target_health
-        self.client_timeout_s = float(client_timeout_s)
+        self.evaluate_target_health = cfg.evaluate_target_health
+        self.client_timeout_s = float(cfg.client_timeout_s)
         self.weights: list[float] = [1.0] + [0.0] * (len(self.sides) - 1)
         self._probs: dict[tuple[tuple[float, ...], tuple[bool, ...]], np.ndarray] = {}
         self._u_route = 0.0

@@ -12,7 +12,7 @@ Example
 >>> from tipsim.sim.web.instances import Image
 >>> wl = make_workload(1, rate_per_s=20, duration_s=60, mean_service_s=0.05)
 >>> svc = Service(wl)
->>> old = Image("xenial", 0)
+>>> old = Image(name="xenial", code=0)
 >>> for _ in range(2):
 ...     _ = svc.launch(old, pool="old", boot_s=0.0)
 >>> log = svc.run()
@@ -41,12 +41,21 @@ from typing import Any
 import simpy
 
 from tipsim.errors import ParameterError
+from tipsim.params import Params, param
 from tipsim.sim.recorder import RequestLog
 from tipsim.sim.web.instances import Image, Instance
 from tipsim.sim.web.loadbalancer import LoadBalancer, Policy, health_check
 from tipsim.sim.web.traffic import Router, Workload, client_process
 
 UNROUTED = -1  # instance and image code logged for a request nobody could take (HTTP 503)
+
+
+class ServiceConfig(Params):
+    """How the instances of a service take requests."""
+
+    workers_per_instance: int = param(4, ge=1, le=64,
+                                      description="requests an instance serves at once")
+    policy: Policy = param("round-robin", description="load balancing within a pool")
 
 
 class Service:
@@ -126,10 +135,6 @@ class Service:
         """Deregister ``instance`` now and stop it (draining in-flight requests or not)."""
         (lb or self.lb).deregister(instance)
         instance.terminate(self.env.now, drain=drain)
-
-    def serving(self, pool: str | None = None) -> list[Instance]:
-        """Registered instances of the default load balancer."""
-        return self.lb.members(pool)
 
     # ------------------------------------------------------------------ health, counters
     def start_health_check(self, *, interval_s: float = 30.0, unhealthy_threshold: int = 2,

@@ -34,6 +34,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 
 from tipsim.errors import ParameterError
+from tipsim.params import Params, param
 from tipsim.sim.rng import streams
 
 SECONDS_PER_DAY = 86_400.0
@@ -166,6 +167,31 @@ def make_workload(seed: int, *, rate_per_s: float, duration_s: float, mean_servi
         u_route=rng["routing"].random(n),
         duration_s=float(duration_s),
     )
+
+
+class TrafficConfig(Params):
+    """The load of one run: how many requests, from how many users, how much work each.
+
+    :meth:`workload` draws the requests (lognormal work with coefficient of variation
+    ``service_cv``, typical of web latencies).
+    """
+
+    rate_per_s: float = param(10.0, gt=0.0, le=500.0, unit="req/s", step=1.0,
+                              slider=(1.0, 100.0), description="requests per second, all users")
+    duration_s: float = param(1200.0, ge=60.0, le=14_400.0, unit="s", step=60.0,
+                              description="simulated time")
+    mean_service_s: float = param(0.05, ge=0.001, le=5.0, unit="s",
+                                  description="mean work of a request")
+    service_cv: float = param(0.5, gt=0.0, le=5.0,
+                              description="coefficient of variation of the (lognormal) work")
+    users: int = param(500, ge=1, le=1_000_000, description="distinct users sending requests")
+
+    def workload(self, seed: int, *, replication: int = 0) -> Workload:
+        """Every request of one run (:func:`make_workload`, lognormal work)."""
+        return make_workload(seed, rate_per_s=self.rate_per_s, duration_s=self.duration_s,
+                             mean_service_s=self.mean_service_s, users=self.users,
+                             service_dist="lognormal", service_cv=self.service_cv,
+                             replication=replication)
 
 
 class Target(Protocol):

@@ -13,7 +13,8 @@ weights of a :class:`~tipsim.sim.web.network.DnsEntry`:
   moves to the next step; passing the last step promotes green to 100%.
 
 Flagger's documented example uses stepWeight 10, maxWeight 50, threshold 5 with
-1-minute checks (shared FACTS.md, "Canary analysis and progressive delivery").
+1-minute checks (Flagger docs, "Istio Canary Deployments" tutorial,
+docs.flagger.app/tutorials/istio-progressive-delivery).
 
 The judge is passed in as a function, so this module knows nothing of statistics:
 ``evaluate(start_s, end_s) -> (verdict, score, details)`` with verdict ``"pass"``,
@@ -24,9 +25,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
-from tipsim.errors import ParameterError
+from pydantic import model_validator
+
+from tipsim.params import Params, param
 from tipsim.sim.web.network import DnsEntry
 
 Decision = Literal["promote", "rollback", "blocked", "undecided"]
@@ -34,26 +37,26 @@ Evaluate = Callable[[float, float], tuple[str, float, Any]]
 Alert = Callable[[float], bool]
 
 
-@dataclass(frozen=True)
-class StepPlan:
+class StepPlan(Params):
     """The canary's weight steps and how failures are counted."""
 
-    step_weight_pct: float = 10.0
-    max_weight_pct: float = 50.0
-    window_s: float = 120.0
-    failed_check_threshold: int = 2
+    step_weight_pct: float = param(10.0, gt=0.0, le=100.0, unit="%", step=5.0,
+                                   slider=(5.0, 50.0), label="step weight (%)",
+                                   description="green weight added at each canary step")
+    max_weight_pct: float = param(50.0, gt=0.0, le=100.0, unit="%", step=5.0,
+                                  slider=(5.0, 100.0), label="max weight (%)",
+                                  description="green weight of the last canary step")
+    window_s: float = param(120.0, ge=30.0, le=3600.0, unit="s", step=30.0,
+                            slider=(30.0, 600.0), description="observation window per step")
+    failed_check_threshold: int = param(2, ge=1, le=20, slider=(1, 5),
+                                        label="failed checks to roll back",
+                                        description="failed windows before rollback")
 
-    def __post_init__(self) -> None:
-        if not 0 < self.step_weight_pct <= 100:
-            raise ParameterError("step_weight_pct", self.step_weight_pct, "a number > 0 and <= 100")
-        if not self.step_weight_pct <= self.max_weight_pct <= 100:
-            raise ParameterError("max_weight_pct", self.max_weight_pct,
-                                 "a number >= step_weight_pct and <= 100")
-        if self.window_s <= 0:
-            raise ParameterError("window_s", self.window_s, "a number > 0")
-        if self.failed_check_threshold < 1:
-            raise ParameterError("failed_check_threshold", self.failed_check_threshold,
-                                 "a whole number >= 1")
+    @model_validator(mode="after")
+    def _max_not_below_step(self) -> Self:
+        if self.max_weight_pct < self.step_weight_pct:
+            raise ValueError("max_weight_pct: a number >= step_weight_pct")
+        return self
 
     def weights_pct(self) -> list[float]:
         """The green weights of the steps, e.g. 10, 20, 30, 40, 50."""
@@ -64,6 +67,15 @@ class StepPlan:
             w += self.step_weight_pct
         out.append(float(self.max_weight_pct))
         return out
+
+
+class BlueGreenPlan(Params):
+    """The blue/green operator: how fast they react to an alert, how long they watch."""
+
+    reaction_s: float = param(300.0, ge=0.0, le=7200.0, unit="s",
+                              description="blue/green: alert to manual switch back")
+    bake_s: float = param(900.0, ge=60.0, le=14400.0, unit="s",
+                          description="blue/green: watch this long before keeping green")
 
 
 @dataclass
@@ -112,10 +124,12 @@ def big_bang(env: Any, entry: DnsEntry, record: RolloutRecord,
 
 
 def blue_green(env: Any, entry: DnsEntry, record: RolloutRecord, switch_s: float,
-               alert: Alert, *, check_every_s: float = 60.0, reaction_s: float = 300.0,
-               bake_s: float = 900.0) -> Generator[Any, Any, None]:
-    """Switch to green at ``switch_s``; a person switches back ``reaction_s`` after
-    ``alert(now)`` first fires, or keeps green once ``bake_s`` passed without alert."""
+               alert: Alert, plan: BlueGreenPlan | None = None, *,
+               check_every_s: float = 60.0) -> Generator[Any, Any, None]:
+    """Switch to green at ``switch_s``; a person switches back ``plan.reaction_s`` after
+    ``alert(now)`` first fires, or keeps green once ``plan.bake_s`` passed without alert."""
+    plan = plan if plan is not None else BlueGreenPlan()
+    reaction_s, bake_s = plan.reaction_s, plan.bake_s
     yield env.timeout(switch_s)
     start = float(env.now)
     set_green_weight(entry, record, start, 100.0)

@@ -8,9 +8,10 @@ from scipy import stats
 
 from tipsim.sim.web.dns import (
     ClientCaches,
-    choose_record,
     client_share_timeline,
+    pick_record,
     record_probabilities,
+    weight_change_timeline,
 )
 
 
@@ -18,7 +19,8 @@ def test_weights_give_proportional_answers() -> None:
     """Weights 9/1: 10 000 fresh answers name green about 10% of the time
     (binomial two-sided test at 0.001 does not reject)."""
     rng = np.random.default_rng(1)
-    picks = [choose_record([9, 1], [True, True], u) for u in rng.random(10_000)]
+    p = record_probabilities([9, 1], [True, True])
+    picks = [pick_record(p, u) for u in rng.random(10_000)]
     greens = int(np.sum(picks))
     assert stats.binomtest(greens, 10_000, 0.1).pvalue > 0.001
 
@@ -104,3 +106,23 @@ def test_prefill_spreads_expiries_over_one_ttl() -> None:
     fills = caches.resolutions().time_s
     assert np.all((fills >= -120.0) & (fills <= 0.0))
     assert stats.kstest(fills + 120.0, stats.uniform(0, 120).cdf).pvalue > 0.001
+
+
+def test_full_switch_reaches_every_client_exactly_one_ttl_after_the_change() -> None:
+    """10/0 -> 0/10 at 300 s, TTL 300 s: nobody on green before, everybody from 600 s on."""
+    grid, share = weight_change_timeline([10, 0], [0, 10], n_clients=400, ttl_s=300.0,
+                                         rate_per_client_per_s=0.05, change_at_s=300.0,
+                                         duration_s=900.0, seed=3)
+    assert np.all(share[grid < 300.0] == 0.0)
+    assert 0.0 < share[grid == 450.0][0] < 1.0
+    assert np.all(share[grid >= 600.0] == 1.0)
+
+
+def test_half_split_settles_near_one_half_within_binomial_noise() -> None:
+    """5/5: each client's cached answer is green with probability 1/2 (sd 0.5/sqrt(n))."""
+    n = 1000
+    grid, share = weight_change_timeline([10, 0], [5, 5], n_clients=n, ttl_s=60.0,
+                                         rate_per_client_per_s=0.05, change_at_s=100.0,
+                                         duration_s=600.0, seed=5)
+    settled = share[grid >= 300.0]
+    assert np.all(np.abs(settled - 0.5) < 4 * 0.5 / np.sqrt(n))

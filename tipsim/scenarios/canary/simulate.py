@@ -25,24 +25,26 @@ The model (all on one seed, so strategies see the same clients and requests):
   (baseline); the blue/green operator switches back when an SLO alert fires.
 
 Simplification: the baseline is the blue production side, not a freshly deployed
-baseline as Kayenta recommends (FACTS.md).
+baseline as Kayenta recommends (Spinnaker docs, "Canary best practices": compare the
+canary against a baseline deployed at the same time, not against production).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import simpy
-from pydantic import Field, model_validator
 
 from tipsim.analysis.blast_radius import blast_radius
-from tipsim.analysis.canary_judge import JudgeParams, JudgeResult, interval_series, judge
-from tipsim.analysis.slo import SLO, window_compliance
-from tipsim.params import Params
+from tipsim.analysis.canary_judge import JudgeResult, interval_series, judge
+from tipsim.analysis.metrics import mean_ci
+from tipsim.analysis.slo import window_compliance
+from tipsim.scenarios.canary.params import STRATEGIES, Params
 from tipsim.sim.rng import streams
+from tipsim.sim.web import health
 from tipsim.sim.web.dns import ClientCaches, client_share_timeline
 from tipsim.sim.web.health import HealthCheckConfig, HealthChecker, HealthLog, default_probe
 from tipsim.sim.web.instances import Image
@@ -50,79 +52,10 @@ from tipsim.sim.web.loadbalancer import LoadBalancer
 from tipsim.sim.web.network import DnsEntry, NetworkLog, NetworkPath, Side
 from tipsim.sim.web.rollouts import canary as rollout
 from tipsim.sim.web.service import Service
-from tipsim.sim.web.traffic import make_workload
 
-Strategy = Literal["big-bang", "blue-green", "canary"]
-Defect = Literal["none", "blocked-port", "latency", "loss", "overload"]
-STRATEGIES: tuple[str, ...] = ("big-bang", "blue-green", "canary")
-DEFECTS: tuple[str, ...] = ("none", "blocked-port", "latency", "loss", "overload")
 BLUE, GREEN = 0, 1  # image codes and DNS record indices
-
-
-class Params(Params):  # noqa: F811 - the scenario contract names it Params
-    """Parameters of the canary / blue-green scenario."""
-
-    strategy: Strategy = Field("canary", description="how traffic moves to green")
-    defect: Defect = Field("none", description="what is wrong with the green side")
-    dns_ttl_s: float = Field(60.0, ge=0.0, le=3600.0, description="DNS answer lifetime")
-    evaluate_target_health: bool = Field(True, description="DNS skips a side with no healthy ELB")
-    smoke_test: Literal["pass", "fail"] = Field("pass", description="result of the smoke test")
-    users: int = Field(500, ge=1, le=20000, description="clients, each with its own DNS cache")
-    rate_per_s: float = Field(25.0, gt=0.0, le=500.0, description="requests per second, all users")
-    duration_s: float = Field(1800.0, ge=300.0, le=14400.0, description="simulated time")
-    switch_at_s: float = Field(300.0, ge=0.0, le=7200.0,
-                               description="when the change starts (first weight change)")
-    mean_service_s: float = Field(0.1, gt=0.0, le=5.0, description="mean work of a request")
-    service_cv: float = Field(0.5, gt=0.0, le=5.0,
-                              description="coefficient of variation of the (lognormal) work")
-    instances_per_side: int = Field(2, ge=1, le=20, description="instances behind each ELB")
-    workers_per_instance: int = Field(4, ge=1, le=64, description="requests served at once")
-    background_error_prob: float = Field(0.001, ge=0.0, le=0.5,
-                                         description="error rate of both sides, defect aside")
-    rtt_s: float = Field(0.02, ge=0.0, le=2.0, description="network round trip of each path")
-    client_timeout_s: float = Field(3.0, ge=0.5, le=60.0, description="clients give up after")
-    latency_factor: float = Field(2.0, ge=1.0, le=50.0, description="'latency': green slowdown")
-    loss_prob: float = Field(0.05, ge=0.0, le=1.0, description="'loss': share of green requests lost")
-    overload_workers: int = Field(1, ge=1, le=64, description="'overload': green workers")
-    step_weight_pct: float = Field(10.0, gt=0.0, le=100.0, description="canary weight step")
-    max_weight_pct: float = Field(50.0, gt=0.0, le=100.0, description="last canary step")
-    window_s: float = Field(120.0, ge=30.0, le=3600.0, description="observation window per step")
-    failed_check_threshold: int = Field(2, ge=1, le=20,
-                                        description="failed windows before rollback")
-    metric_interval_s: float = Field(10.0, ge=1.0, le=600.0,
-                                     description="judge's data point spacing")
-    confidence: float = Field(0.98, ge=0.5, le=0.999, description="judge's confidence level")
-    effect_fraction: float = Field(0.25, ge=0.0, le=10.0, description="judge's allowed band")
-    pass_score: float = Field(95.0, ge=0.0, le=100.0, description="judge: score to pass")
-    marginal_score: float = Field(75.0, ge=0.0, le=100.0, description="judge: score to go on")
-    reaction_s: float = Field(300.0, ge=0.0, le=7200.0,
-                              description="blue/green: alert to manual switch back")
-    bake_s: float = Field(900.0, ge=60.0, le=14400.0,
-                          description="blue/green: watch this long before keeping green")
-    availability_target: float = Field(0.99, ge=0.5, lt=1.0, description="SLO success share")
-    latency_threshold_s: float = Field(0.5, gt=0.0, le=60.0, description="SLO latency bound")
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Params:
-        if self.max_weight_pct < self.step_weight_pct:
-            raise ValueError("max_weight_pct: a number >= step_weight_pct")
-        if self.marginal_score > self.pass_score:
-            raise ValueError("marginal_score: a number <= pass_score")
-        if self.switch_at_s >= self.duration_s:
-            raise ValueError("switch_at_s: a number < duration_s")
-        if self.metric_interval_s > self.window_s:
-            raise ValueError("metric_interval_s: a number <= window_s")
-        return self
-
-    def judge_params(self) -> JudgeParams:
-        """The judge's thresholds."""
-        return JudgeParams(confidence=self.confidence, effect_fraction=self.effect_fraction,
-                           pass_score=self.pass_score, marginal_score=self.marginal_score)
-
-    def slo(self) -> SLO:
-        """The objectives used for alerts and blast radius."""
-        return SLO(availability_target=self.availability_target,
-                   latency_threshold_s=self.latency_threshold_s)
+HEALTH_CHECK = HealthCheckConfig()
+"""Both ELBs' check: the talk's (HTTP:80/ every 30 s, timeout 3 s, healthy 2, unhealthy 2)."""
 
 
 @dataclass
@@ -183,7 +116,7 @@ def _step_dict(step: rollout.Step) -> dict[str, Any]:
 
 
 def _green(p: Params) -> tuple[Image, NetworkPath, int]:
-    image = Image("nginx-1.16", GREEN, error_prob=p.background_error_prob,
+    image = Image(name="nginx-1.16", code=GREEN, error_prob=p.background_error_prob,
                   latency_factor=p.latency_factor if p.defect == "latency" else 1.0)
     path = NetworkPath(rtt_s=p.rtt_s, jitter_s=p.rtt_s / 4,
                        loss_prob=p.loss_prob if p.defect == "loss" else 0.0,
@@ -209,12 +142,9 @@ def simulate(params: Params, *, seed: int, smoke_passed: bool | None = None,
     """
     p = params
     rng = streams(seed, ["network", "dns", "loss-blue", "loss-green"], replication)
-    workload = make_workload(seed, rate_per_s=p.rate_per_s, duration_s=p.duration_s,
-                             mean_service_s=p.mean_service_s, users=p.users,
-                             service_dist="lognormal", service_cv=p.service_cv,
-                             replication=replication)
+    workload = p.traffic().workload(seed, replication=replication)
     env = simpy.Environment()
-    blue_img = Image("nginx-1.14", BLUE, error_prob=p.background_error_prob)
+    blue_img = Image(name="nginx-1.14", code=BLUE, error_prob=p.background_error_prob)
     green_img, green_path, green_workers = _green(p)
     blue_path = NetworkPath(rtt_s=p.rtt_s, jitter_s=p.rtt_s / 4)
     log = NetworkLog({BLUE: blue_path, GREEN: green_path}, p.client_timeout_s,
@@ -235,10 +165,9 @@ def simulate(params: Params, *, seed: int, smoke_passed: bool | None = None,
             inst.start_serving(0.0)
         sides.append(Side(name, code, lb, path, rng[f"loss-{name}"]))
         checkers.append((name, lb, insts))
-    entry = DnsEntry(sides, caches, log, evaluate_target_health=p.evaluate_target_health,
-                     client_timeout_s=p.client_timeout_s)
+    entry = DnsEntry(sides, caches, log, p.entry_config())
     for name, lb, insts in checkers:
-        hc = HealthChecker(env, lb, insts, default_probe(p.mean_service_s), HealthCheckConfig(),
+        hc = HealthChecker(env, lb, insts, default_probe(p.mean_service_s), HEALTH_CHECK,
                            on_change=entry.note_change)
         health[name] = hc.log
     entry.set_weights([100.0, 0.0])  # the talk's records: blue 10, green 0 (as 100 / 0)
@@ -274,11 +203,9 @@ def simulate(params: Params, *, seed: int, smoke_passed: bool | None = None,
         env.process(rollout.big_bang(env, entry, record, p.switch_at_s))
     elif p.strategy == "blue-green":
         env.process(rollout.blue_green(env, entry, record, p.switch_at_s, alert,
-                                       check_every_s=slo.window_s, reaction_s=p.reaction_s,
-                                       bake_s=p.bake_s))
+                                       p.blue_green_plan(), check_every_s=slo.window_s))
     else:
-        plan = rollout.StepPlan(p.step_weight_pct, p.max_weight_pct, p.window_s,
-                                p.failed_check_threshold)
+        plan = p.step_plan()
         smoke = (p.smoke_test == "pass") if smoke_passed is None else bool(smoke_passed)
         env.process(rollout.canary(env, entry, record, p.switch_at_s, plan, evaluate,
                                    smoke_passed=smoke))
@@ -296,6 +223,40 @@ def compare(params: Params, *, seed: int,
     """The three strategies on the same seed (same clients, arrivals and draws)."""
     return {s: simulate(params.replace(strategy=s), seed=seed, smoke_passed=smoke_passed)
             for s in STRATEGIES}
+
+
+def removal_time(fail_s: float, first_check_s: float = 0.0) -> float:
+    """When the talk's ELB check (:data:`HEALTH_CHECK`) takes an instance that stops
+    answering at ``fail_s`` out of service (:func:`tipsim.sim.web.health.removal_time`)."""
+    return health.removal_time(fail_s, HEALTH_CHECK, first_check_s)
+
+
+def replicate(params: Params, *, seed: int, replications: int = 5,
+              strategies: tuple[str, ...] = STRATEGIES, smoke_passed: bool | None = None,
+              metrics: tuple[str, ...] = ("failed_requests",)) -> Any:
+    """Each strategy over independent replications: mean and 95 % Student-t interval.
+
+    Replication ``r`` of every strategy sees the same requests (common random numbers);
+    the interval is :func:`tipsim.analysis.metrics.mean_ci` over the replications.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (strategy, metric): ``strategy``, ``metric``, ``mean``, ``ci_low``,
+        ``ci_high``, ``half_width``, ``replications``.
+    """
+    import pandas as pd
+
+    rows = []
+    for name in strategies:
+        runs = [simulate(params.replace(strategy=name), seed=seed, replication=r,
+                         smoke_passed=smoke_passed).summary() for r in range(replications)]
+        for metric in metrics:
+            mean, half = mean_ci([float(r[metric]) for r in runs])
+            rows.append({"strategy": name, "metric": metric, "mean": mean,
+                         "ci_low": mean - half, "ci_high": mean + half, "half_width": half,
+                         "replications": replications})
+    return pd.DataFrame(rows)
 
 
 def run_cli(params: Params, *, seed: int, replications: int | None = None) -> dict[str, Any]:

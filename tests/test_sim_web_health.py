@@ -20,7 +20,7 @@ def _one_instance(fail_s: float, recover_s: float = math.inf, refused: bool = Fa
                   first_check_s: float = 0.0, until_s: float = 400.0):
     env = simpy.Environment()
     lb = LoadBalancer()
-    inst = Instance(0, Image("nginx", 0), 1, RequestLog())
+    inst = Instance(0, Image(name="nginx", code=0), 1, RequestLog())
     inst.start_serving(0.0)
 
     def probe(instance: Instance, t: float) -> tuple[bool, float]:
@@ -34,7 +34,8 @@ def _one_instance(fail_s: float, recover_s: float = math.inf, refused: bool = Fa
 
 
 def test_talk_defaults_are_the_classic_elb_check() -> None:
-    """interval 30 s, timeout 3 s, healthy 2, unhealthy 2 (talk-infrastructure.md)."""
+    """interval 30 s, timeout 3 s, healthy 2, unhealthy 2 (the talk's Terraform example,
+    ``aws_elb`` health_check block)."""
     assert (TALK.interval_s, TALK.timeout_s, TALK.healthy_threshold,
             TALK.unhealthy_threshold) == (30.0, 3.0, 2, 2)
 
@@ -82,7 +83,7 @@ def test_instance_rejoins_after_two_passing_checks() -> None:
 def test_default_probe_times_out_behind_a_long_queue() -> None:
     """The default probe answers after the queue ahead of it: 100 requests of 0.1 s on
     one worker (10 s) is longer than the 3 s timeout, so checks fail."""
-    inst = Instance(0, Image("nginx", 0), 1, RequestLog())
+    inst = Instance(0, Image(name="nginx", code=0), 1, RequestLog())
     inst.start_serving(0.0)
     for _ in range(100):
         inst.accept(0.0, 0, 0.1, 1.0)
@@ -97,6 +98,6 @@ def test_default_probe_times_out_behind_a_long_queue() -> None:
 def test_bad_check_timing_names_the_field() -> None:
     """A timeout not shorter than the interval is refused."""
     with pytest.raises(ParameterError, match="timeout_s"):
-        HealthCheckConfig(interval_s=10.0, timeout_s=10.0)
+        HealthCheckConfig.create(interval_s=10.0, timeout_s=10.0)
     with pytest.raises(ParameterError, match="unhealthy_threshold"):
-        HealthCheckConfig(unhealthy_threshold=1)
+        HealthCheckConfig.create(unhealthy_threshold=1)

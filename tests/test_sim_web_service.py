@@ -1,4 +1,4 @@
-"""Behaviour of the request-level core: traffic, instances, load balancer, service."""
+"""Behaviour of the web tier's request-level core: traffic, instances, load balancer, service."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from tipsim.sim.web.loadbalancer import LoadBalancer
 from tipsim.sim.web.service import UNROUTED, Service
 from tipsim.sim.web.traffic import make_workload, poisson_arrival_times
 
-OLD = Image("old", 0)
+OLD = Image(name="old", code=0)
 
 
 def test_poisson_arrival_count_matches_rate_times_duration() -> None:
@@ -59,7 +59,7 @@ def test_weighted_pools_split_traffic_by_weight() -> None:
     wl = make_workload(2, rate_per_s=50, duration_s=200, mean_service_s=0.01)
     svc = Service(wl)
     svc.launch(OLD, pool="old")
-    svc.launch(Image("new", 1), pool="new")
+    svc.launch(Image(name="new", code=1), pool="new")
     svc.lb.set_weights({"old": 0.9, "new": 0.1})
     arrays = svc.run().arrays()
     n = arrays["image"].size
@@ -71,7 +71,7 @@ def test_error_probability_of_an_image_is_its_failure_rate() -> None:
     """An image failing 20 % of requests fails 20 % of them (binomial, 4 sigma)."""
     wl = make_workload(4, rate_per_s=50, duration_s=100, mean_service_s=0.01)
     svc = Service(wl)
-    svc.launch(Image("bad", 1, error_prob=0.2))
+    svc.launch(Image(name="bad", code=1, error_prob=0.2))
     ok = svc.run().arrays()["ok"]
     assert abs((~ok).mean() - 0.2) < 4 * math.sqrt(0.2 * 0.8 / ok.size)
 
@@ -84,7 +84,7 @@ def test_least_outstanding_sends_less_to_a_slow_instance_than_round_robin() -> N
         wl = make_workload(5, rate_per_s=20, duration_s=300, mean_service_s=0.05)
         svc = Service(wl, policy=policy, workers_per_instance=1)
         svc.launch(OLD)
-        svc.launch(Image("slow", 1, latency_factor=10.0))
+        svc.launch(Image(name="slow", code=1, latency_factor=10.0))
         shares[policy] = np.mean(svc.run().arrays()["image"] == 1)
     assert abs(shares["round-robin"] - 0.5) < 0.01
     assert shares["least-outstanding"] < 0.35
@@ -96,7 +96,7 @@ def test_crash_fails_in_flight_and_refuses_until_health_check_removes_it() -> No
     wl = make_workload(6, rate_per_s=20, duration_s=200, mean_service_s=0.05)
     svc = Service(wl)
     svc.launch(OLD)
-    svc.launch(Image("crashy", 1, crash_after_s=10.0))
+    svc.launch(Image(name="crashy", code=1, crash_after_s=10.0))
     svc.start_health_check(interval_s=30.0, unhealthy_threshold=2)
     a = svc.run().arrays()
     failed_t = a["time_s"][~a["ok"]]
@@ -139,7 +139,7 @@ def test_batched_arrivals_see_state_changes_at_the_right_time() -> None:
     wl = make_workload(8, rate_per_s=30, duration_s=100, mean_service_s=0.01)
     svc = Service(wl)
     svc.launch(OLD, pool="old")
-    new = svc.launch(Image("new", 1), pool="new", boot_s=40.0)
+    new = svc.launch(Image(name="new", code=1), pool="new", boot_s=40.0)
     svc.lb.set_weights({"old": 1.0, "new": 0.0})
 
     def switch(env: simpy.Environment):
@@ -154,7 +154,7 @@ def test_batched_arrivals_see_state_changes_at_the_right_time() -> None:
 
 def test_bad_image_and_balancer_settings_name_the_field() -> None:
     with pytest.raises(ParameterError, match="error_prob"):
-        Image("x", 1, error_prob=1.5)
+        Image.create(name="x", code=1, error_prob=1.5)
     with pytest.raises(ParameterError, match="policy"):
         LoadBalancer("random")  # type: ignore[arg-type]
 
