@@ -51,12 +51,17 @@ replications = 5
 # Then we ask for a **plan** with `enable_new_ami` on, without applying it.
 
 # %%
-from tipsim.infra.engine import Stack
+from tipsim.scenarios.feature_toggle import (
+    build_production,
+    image_change,
+    open_stack,
+    plan_new_image,
+)
 from tipsim.viz.infra_graph import plan_table
 
-stack = Stack("talk")
-today = stack.apply({})  # production today: every toggle off
-flip = stack.plan({"enable_new_ami": True})
+stack = open_stack("talk")
+today = build_production(stack)  # production today: every toggle off
+flip = plan_new_image(stack)  # enable_new_ami on, planned, not applied
 flip_table = plan_table(flip)
 flip_table
 
@@ -130,15 +135,11 @@ panel.widget
 # reported as a mean with a 95 % confidence interval (Student t).
 
 # %%
-def interval(strategy: str) -> str:
+for strategy in ("in-place", "rolling", "toggle"):
     res = run_cli(params.replace(strategy=strategy), seed=seed, replications=replications)
     lo, hi = res["failed_requests_ci"]
-    return (f"{strategy:9s} failed requests {res['failed_requests']:7.1f} "
-            f"(95 % CI {lo:.1f} to {hi:.1f}), affected users {res['affected_users']:.1f}")
-
-
-summaries = {s: interval(s) for s in ("in-place", "rolling", "toggle")}
-print("\n".join(summaries.values()))
+    print(f"{strategy:9s} failed requests {res['failed_requests']:7.1f} "
+          f"(95 % CI {lo:.1f} to {hi:.1f}), affected users {res['affected_users']:.1f}")
 
 # %% [markdown]
 # ## Advice 1: preserve state
@@ -203,8 +204,8 @@ assert abs(clean.loc["in-place", "failed_requests"] - expected_outage) < \
     5 * expected_outage ** 0.5 + 5, "in-place outage ~ load x boot time"
 assert clean.loc["toggle", "failed_requests"] == 0
 assert len(panel.figures["success"].data) == 3
-plan_actions = flip_table.set_index("address")["action"]
-assert plan_actions["aws_instance.example[0]"] == "replace", "an image change replaces"
-assert plan_actions["aws_instance.example_bionic[0]"] == "create", "the toggle adds beside"
+change = image_change(flip)
+assert change.replaced == ["aws_instance.example[0]"], "an image change replaces"
+assert change.created == ["aws_instance.example_bionic[0]"], "the toggle adds beside"
 assert today.ok
 print("all checks passed")

@@ -50,11 +50,11 @@ smoke_passed = True  # the lead's emulator smoke test can set this
 # in the panel shows the green side (green) beside production (blue).
 
 # %%
-from tipsim.infra.engine import Stack
-from tipsim.widgets.green_network import CANARY_TOGGLES, GreenNetworkPanel
+from tipsim.scenarios.canary import build_green_network, open_stack
+from tipsim.widgets.green_network import GreenNetworkPanel
 
-stack = Stack("talk")
-built = stack.apply(CANARY_TOGGLES)
+stack = open_stack("talk")
+built = build_green_network(stack)
 green = GreenNetworkPanel(stack, ttl_s=dns_ttl_s, seed=seed)
 smoke = green.run_smoke()
 green.widget
@@ -69,15 +69,13 @@ green.widget
 # smoke test again. Then `apply` puts back what the stack declares.
 
 # %%
-from tipsim.infra.smoke import run_smoke
+from tipsim.scenarios.canary import break_default_route, smoke_test
 
-route_table = stack.owned()["aws_route_table.public[1]"]
-stack.ctx.client("ec2").delete_route(RouteTableId=route_table.id,
-                                     DestinationCidrBlock="0.0.0.0/0")
-broken = run_smoke(stack)
+break_default_route(stack)
+broken = smoke_test(stack)
 print("broken network, failed checks:", broken.failed())
-repaired = stack.apply(CANARY_TOGGLES)
-print("after apply, smoke test passed:", run_smoke(stack).passed)
+repaired = build_green_network(stack)
+print("after apply, smoke test passed:", smoke_test(stack).passed)
 
 # %% [markdown]
 # > **Try this.** In the panel, set the weights to blue 5 / green 5 and press **Set weights**:
@@ -94,13 +92,19 @@ smoke_passed = smoke_passed and smoke.passed
 
 # %% [markdown]
 # ## Part 2 · In simulation: one strategy, one run
+# The simulation starts from what the emulator holds: `params_from_stack` reads back the
+# weighted records' TTL (an alias to a load balancer has Route 53's fixed 60 s) and whether
+# they evaluate target health. The TTL of the parameters cell then asks "what if".
 # First a single canary run on the defective green side, with the default step plan
 # (Flagger-style: steps of 10% up to 50%, a 120 s window each, 2 failed checks roll back).
 
 # %%
-from tipsim.scenarios.canary import Params, compare, simulate
+from tipsim.scenarios.canary import Params, compare, params_from_stack, simulate
 
-params = Params(defect=defect, dns_ttl_s=dns_ttl_s)
+as_built = params_from_stack(stack)
+print(f"read back: TTL {as_built.dns_ttl_s:g} s, evaluate target health "
+      f"{as_built.evaluate_target_health}")
+params = as_built.replace(defect=defect, dns_ttl_s=dns_ttl_s)
 run = simulate(params, seed=seed, smoke_passed=smoke_passed)
 summary = run.summary()
 print(f"decision: {summary['decision']} at t = {summary['decision_time_s']} s")
@@ -145,23 +149,18 @@ panel.widget
 # %% [markdown]
 # ## Blast radius, with its uncertainty
 # One seed is one story. Over 5 independent replications, failed requests per strategy
-# (mean and range), for the defect chosen above:
+# (mean and 95% Student-t confidence interval), for the defect chosen above:
 
 # %%
-import numpy as np
+from tipsim.scenarios.canary import replicate
 
 reps = 5
-failed = {s: [] for s in ("big-bang", "blue-green", "canary")}
-for r in range(reps):
-    for s in failed:
-        out = simulate(params.replace(strategy=s, duration_s=900.0), seed=seed,
-                       replication=r, smoke_passed=smoke_passed).summary()
-        failed[s].append(out["failed_requests"])
-for s, values in failed.items():
-    v = np.asarray(values, dtype=float)
-    half = 2.776 * v.std(ddof=1) / np.sqrt(reps)  # t(0.975, 4) for a 95% interval
-    print(f"{s:<10} failed requests: {v.mean():8.0f} ± {half:.0f} (95% CI, {reps} runs, "
-          f"900 s each)")
+spread = replicate(params.replace(duration_s=900.0), seed=seed, replications=reps,
+                   smoke_passed=smoke_passed)
+for row in spread.itertuples():
+    print(f"{row.strategy:<10} failed requests: {row.mean:8.0f} ± {row.half_width:.0f} "
+          f"(95% CI, {reps} runs, 900 s each)")
+spread
 
 # %% [markdown]
 # ## The TTL at work
@@ -190,11 +189,10 @@ dns_figure(g, share, bb.record.weight_time_s, bb.record.weight_pct, bb.params.du
 # recover and come back; with *evaluate target health* DNS meanwhile answers "blue".
 
 # %%
-from tipsim.sim.web.health import HealthCheckConfig, removal_time
+from tipsim.scenarios.canary import removal_time
 
-cfg = HealthCheckConfig()
-print("stops answering at 40 s -> out of service at", removal_time(40.0, cfg), "s")
-print("stops answering at 61 s -> out of service at", removal_time(61.0, cfg), "s")
+print("stops answering at 40 s -> out of service at", removal_time(40.0), "s")
+print("stops answering at 61 s -> out of service at", removal_time(61.0), "s")
 ov = simulate(Params(strategy="big-bang", defect="overload"), seed=seed)
 print("green ELB registration changes in an overload big-bang:",
       len(ov.health["green"].time_s))
@@ -215,6 +213,8 @@ print("green ELB registration changes in an overload big-bang:",
 # These asserts fail if a result above is wrong.
 
 # %%
+import numpy as np
+
 runs = compare(Params(defect="blocked-port"), seed=seed)
 s = {k: r.summary() for k, r in runs.items()}
 assert s["canary"]["decision"] == "rollback"
@@ -223,9 +223,11 @@ assert s["canary"]["failed_requests"] < 0.05 * s["big-bang"]["failed_requests"]
 assert simulate(Params(defect="none"), seed=seed).summary()["decision"] == "promote"
 assert np.all(share[g < 300.0] == 0.0) and share[g == 310.0][0] < 0.1
 assert np.all(share[g >= 600.0] == 1.0)
-assert removal_time(40.0, cfg) == 93.0
+assert removal_time(40.0) == 93.0
 assert len(panel.rollout_fig.data) == 6 and len(panel.dns_fig.data) == 2
 assert built.ok and smoke.passed, smoke.failed()
 assert broken.failed() == ["default_route_to_gateway"], broken.failed()
-assert repaired.ok and run_smoke(stack).passed
+assert repaired.ok and smoke_test(stack).passed
+assert as_built.dns_ttl_s == 60.0 and as_built.evaluate_target_health
+assert (spread["ci_low"] <= spread["mean"]).all() and (spread["mean"] <= spread["ci_high"]).all()
 print("all checks passed")

@@ -3,37 +3,15 @@ and the DNS timeline follows the TTL."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
-from tipsim.infra.engine import Stack
-from tipsim.sim.web.dns import weight_change_timeline
-from tipsim.widgets.green_network import CANARY_TOGGLES, GreenNetworkPanel
-
-
-def test_full_switch_reaches_every_client_exactly_one_ttl_after_the_change() -> None:
-    """10/0 -> 0/10 at 300 s, TTL 300 s: nobody on green before, everybody from 600 s on."""
-    grid, share = weight_change_timeline([10, 0], [0, 10], n_clients=400, ttl_s=300.0,
-                                         rate_per_client_per_s=0.05, change_at_s=300.0,
-                                         duration_s=900.0, seed=3)
-    assert np.all(share[grid < 300.0] == 0.0)
-    assert 0.0 < share[grid == 450.0][0] < 1.0
-    assert np.all(share[grid >= 600.0] == 1.0)
-
-
-def test_half_split_settles_near_one_half_within_binomial_noise() -> None:
-    """5/5: each client's cached answer is green with probability 1/2 (sd 0.5/sqrt(n))."""
-    n = 1000
-    grid, share = weight_change_timeline([10, 0], [5, 5], n_clients=n, ttl_s=60.0,
-                                         rate_per_client_per_s=0.05, change_at_s=100.0,
-                                         duration_s=600.0, seed=5)
-    settled = share[grid >= 300.0]
-    assert np.all(np.abs(settled - 0.5) < 4 * 0.5 / np.sqrt(n))
+from tipsim.scenarios.canary import CANARY_TOGGLES, open_stack
+from tipsim.widgets.green_network import GreenNetworkPanel
 
 
 @pytest.mark.infra
 def test_panel_sets_weights_in_the_emulator_and_refuses_both_zero(emulator) -> None:
-    stack = Stack("talk", emulator.session)
+    stack = open_stack("talk", emulator.session)
     try:
         stack.apply(CANARY_TOGGLES)
         panel = GreenNetworkPanel(stack, ttl_s=60.0)
@@ -63,7 +41,7 @@ def test_green_side_is_told_apart_by_address() -> None:
 
 @pytest.mark.infra
 def test_network_graph_highlights_every_green_resource(emulator) -> None:
-    stack = Stack("talk", emulator.session)
+    stack = open_stack("talk", emulator.session)
     try:
         stack.apply(CANARY_TOGGLES)
         panel = GreenNetworkPanel(stack)
@@ -74,3 +52,16 @@ def test_network_graph_highlights_every_green_resource(emulator) -> None:
         assert not blue_nodes & green_nodes
     finally:
         stack.destroy()
+
+
+def test_weight_and_ttl_controls_come_from_the_fields() -> None:
+    """The weight sliders span Route 53's 0-255 and the TTL slider the DNS field's shown
+    range: no range is written in the panel."""
+    from tipsim.params import field_meta
+    from tipsim.scenarios.canary import Params, Weights
+    from tipsim.widgets.controls import control
+
+    blue = control(Weights, "blue")
+    assert (blue.min, blue.max) == (0, 255)
+    ttl = control(Params, "dns_ttl_s")
+    assert (ttl.min, ttl.max) == field_meta(Params, "dns_ttl_s").slider

@@ -18,13 +18,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import create_model
+
 from tipsim.infra.engine import ApplyResult, Stack
 from tipsim.infra.plan import Change, Plan
+from tipsim.params import Params, param
 
-__all__ = ["ApplyResult", "Change", "Plan", "Stack", "open_stack"]
+__all__ = ["ApplyResult", "Change", "Plan", "Stack", "open_stack", "toggle_params"]
 
 
 def open_stack(name: str = "talk", session: Any = None) -> Stack:
     """One of the kit's stacks (``talk``, ``eks``, ``datalake``) bound to the emulator
     (``session``; default: the one :func:`tipsim.emulator.connect` finds, made on first use)."""
     return Stack(name, session)
+
+
+def toggle_params(stack: Stack) -> type[Params]:
+    """The stack's toggles as a :class:`~tipsim.params.Params` model (every toggle a
+    ``bool``, off by default, labelled with its own name), so a panel builds its
+    checkboxes from fields like every other control."""
+    fields: dict[str, Any] = {name: (bool, param(False, label=name, description=f"toggle {name}"))
+                              for name in stack.spec.toggles}
+    model: type[Params] = create_model("StackToggles", __base__=Params,
+                                       **fields)
+    return model

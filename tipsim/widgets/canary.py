@@ -15,7 +15,7 @@ from typing import Any
 import ipywidgets as w
 import plotly.graph_objects as go
 
-from tipsim.scenarios.canary import DEFECTS, STRATEGIES, CanaryRun, Params, compare
+from tipsim.scenarios.canary import STRATEGIES, CanaryRun, Params, compare
 from tipsim.viz.canary import (
     blast_radius_figure,
     dns_figure,
@@ -24,9 +24,14 @@ from tipsim.viz.canary import (
     timeline_data,
 )
 from tipsim.widgets.common import MessageLine, guarded
+from tipsim.widgets.controls import control, controls, values
 from tipsim.widgets.live_figure import LiveFigure
 
-_STYLE = {"description_width": "initial"}
+CONTROLS = ("defect", "dns_ttl_s", "step_weight_pct", "max_weight_pct", "window_s",
+            "failed_check_threshold", "confidence", "pass_score", "marginal_score")
+_CSS = {"dns_ttl_s": "ttl", "step_weight_pct": "step", "max_weight_pct": "max-weight",
+        "window_s": "window", "failed_check_threshold": "threshold"}
+"""Short CSS classes kept for each control, beside the ``tipsim-canary-<field>`` ones."""
 
 
 def _last_judged(run: CanaryRun) -> list[dict[str, Any]]:
@@ -54,42 +59,19 @@ class CanaryPanel:
         self.params = params or Params()
         self.seed = seed
         self.smoke_passed = smoke_passed
-        p = self.params
-        self.defect = w.Dropdown(options=list(DEFECTS), value=p.defect, description="green defect",
-                                 style=_STYLE)
-        self.ttl = w.FloatSlider(value=p.dns_ttl_s, min=0, max=600, step=10,
-                                 description="DNS TTL (s)", continuous_update=False, style=_STYLE)
-        self.step = w.FloatSlider(value=p.step_weight_pct, min=5, max=50, step=5,
-                                  description="step weight (%)", continuous_update=False,
-                                  style=_STYLE)
-        self.max_weight = w.FloatSlider(value=p.max_weight_pct, min=5, max=100, step=5,
-                                        description="max weight (%)", continuous_update=False,
-                                        style=_STYLE)
-        self.window = w.FloatSlider(value=p.window_s, min=30, max=600, step=30,
-                                    description="window (s)", continuous_update=False,
-                                    style=_STYLE)
-        self.threshold = w.IntSlider(value=p.failed_check_threshold, min=1, max=5,
-                                     description="failed checks to roll back",
-                                     continuous_update=False, style=_STYLE)
-        self.confidence = w.FloatSlider(value=p.confidence, min=0.8, max=0.999, step=0.005,
-                                        readout_format=".3f", description="judge confidence",
-                                        continuous_update=False, style=_STYLE)
-        self.pass_score = w.FloatSlider(value=p.pass_score, min=0, max=100, step=5,
-                                        description="pass score", continuous_update=False,
-                                        style=_STYLE)
-        self.marginal_score = w.FloatSlider(value=p.marginal_score, min=0, max=100, step=5,
-                                            description="marginal score",
-                                            continuous_update=False, style=_STYLE)
-        self.show = w.ToggleButtons(options=list(STRATEGIES), value="canary",
-                                    description="timeline of", style=_STYLE)
+        self.controls = controls(Params, CONTROLS, self.params, prefix="tipsim-canary-")
+        for name, css in _CSS.items():
+            self.controls[name].add_class(f"tipsim-canary-{css}")
+        c = self.controls
+        self.defect, self.ttl, self.confidence = c["defect"], c["dns_ttl_s"], c["confidence"]
+        self.step, self.max_weight = c["step_weight_pct"], c["max_weight_pct"]
+        self.window, self.threshold = c["window_s"], c["failed_check_threshold"]
+        self.pass_score, self.marginal_score = c["pass_score"], c["marginal_score"]
+        self.show = control(Params, "strategy", "canary", buttons=True, options=STRATEGIES,
+                            css="tipsim-canary-show")
+        self.show.description = "timeline of"
         self.run_button = w.Button(description="Run the three strategies", button_style="primary")
-        for widget, css in ((self.defect, "defect"), (self.ttl, "ttl"), (self.step, "step"),
-                            (self.max_weight, "max-weight"), (self.window, "window"),
-                            (self.threshold, "threshold"), (self.confidence, "confidence"),
-                            (self.pass_score, "pass-score"),
-                            (self.marginal_score, "marginal-score"), (self.show, "show"),
-                            (self.run_button, "run")):
-            widget.add_class(f"tipsim-canary-{css}")
+        self.run_button.add_class("tipsim-canary-run")
         self.summary = w.HTML()
         self.message = MessageLine()
         self.runs = compare(self.params, seed=seed, smoke_passed=smoke_passed)
@@ -103,14 +85,14 @@ class CanaryPanel:
         self._show_summary()
         self.run_button.on_click(guarded(self.message)(self._on_run))
         self.show.observe(guarded(self.message)(self._on_show), names="value")
-        controls = w.VBox([
+        layout = w.VBox([
             w.HBox([self.defect, self.ttl]),
             w.HBox([self.step, self.max_weight, self.window]),
             w.HBox([self.threshold, self.confidence]),
             w.HBox([self.pass_score, self.marginal_score]),
             self.run_button,
         ])
-        self.widget = w.VBox([controls, self.message, self.summary, self.blast_fig, self.show,
+        self.widget = w.VBox([layout, self.message, self.summary, self.blast_fig, self.show,
                               self.rollout_fig, self.judge_fig, self.dns_fig])
         self.widget.add_class("tipsim-canary-panel")
 
@@ -145,12 +127,7 @@ class CanaryPanel:
     # ------------------------------------------------------------------ callbacks
     def current_params(self) -> Params:
         """The parameters the controls describe (validated)."""
-        return self.params.replace(
-            defect=self.defect.value, dns_ttl_s=self.ttl.value,
-            step_weight_pct=self.step.value, max_weight_pct=self.max_weight.value,
-            window_s=self.window.value, failed_check_threshold=self.threshold.value,
-            confidence=self.confidence.value, pass_score=self.pass_score.value,
-            marginal_score=self.marginal_score.value)
+        return self.params.replace(**values(self.controls))
 
     def _on_run(self, _button: Any = None) -> None:
         params = self.current_params()

@@ -17,9 +17,12 @@ from tipsim.scenarios.feature_toggle import STRATEGIES, Params, Run, run, timeli
 from tipsim.viz.feature_toggle import blast_radius_figure
 from tipsim.viz.timeline import timeline_figure
 from tipsim.widgets.common import MessageLine, guarded
+from tipsim.widgets.controls import controls, values
 from tipsim.widgets.live_figure import LiveFigure
 
-DEFECTS = ("errors", "latency", "crash", "none")
+SHOWN_DEFECTS = ("errors", "latency", "crash", "none")
+"""The defect dropdown's order: the defects first, "none" last."""
+CONTROLS = ("strategy", "defect", "defect_error_rate", "toggle_share", "arrival_rate_per_s")
 
 
 class FeatureTogglePanel:
@@ -43,21 +46,10 @@ class FeatureTogglePanel:
         self.seed = seed
         self.window_s = window_s
         p = self.params
-        self.controls: dict[str, w.Widget] = {
-            "strategy": w.ToggleButtons(options=list(STRATEGIES), value=p.strategy,
-                                        description="strategy"),
-            "defect": w.Dropdown(options=list(DEFECTS), value=p.defect, description="defect"),
-            "defect_error_rate": w.FloatSlider(value=p.defect_error_rate, min=0.0, max=1.0,
-                                               step=0.01, description="error rate",
-                                               readout_format=".0%"),
-            "toggle_share": w.FloatSlider(value=p.toggle_share, min=0.05, max=1.0, step=0.05,
-                                          description="toggle share", readout_format=".0%"),
-            "arrival_rate_per_s": w.FloatSlider(value=p.arrival_rate_per_s, min=1.0, max=100.0,
-                                                step=1.0, description="load (req/s)"),
-        }
-        for name, control in self.controls.items():
-            control.add_class(f"tipsim-ft-{name.replace('_', '-')}")
-            control.style.description_width = "90px"
+        self.controls: dict[str, w.ValueWidget] = controls(
+            Params, CONTROLS, p, prefix="tipsim-ft-",
+            strategy={"buttons": True, "options": STRATEGIES},
+            defect={"options": SHOWN_DEFECTS})
         self.message = MessageLine()
         self.summary = w.HTML()
         self.summary.add_class("tipsim-ft-summary")
@@ -108,8 +100,7 @@ class FeatureTogglePanel:
         }
 
     def _on_change(self, _change: Any = None) -> None:
-        values = {name: c.value for name, c in self.controls.items()}
-        self.params = self.params.replace(**values)
+        self.params = self.params.replace(**values(self.controls))
         self._compute()
         chosen = self.runs[self.params.strategy]
         frame = timeline(chosen, self.window_s)

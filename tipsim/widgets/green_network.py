@@ -4,27 +4,36 @@ The panel embeds the infra panel (toggles, plan, apply), adds a **Smoke test** b
 (the kit's version of the talk's kitchen/InSpec check, run against the emulator's API
 objects), and blue/green weight sliders whose **Set weights** button updates the
 weighted records in the emulator, reads them back, and shows in simulation how the
-change reaches clients as their DNS caches expire (the TTL).
+change reaches clients as their DNS caches expire (the TTL). Every step is the canary
+scenario's (:mod:`tipsim.scenarios.canary.emulator`); the panel only wires controls to it.
 """
 
 from __future__ import annotations
 
 import html
-from typing import Any
 
 import ipywidgets as w
 import plotly.graph_objects as go
 
-from tipsim.infra.smoke import SmokeReport, run_smoke
-from tipsim.infra.weights import read_weights, set_weights
-from tipsim.sim.web.dns import weight_change_timeline
+from tipsim.scenarios.canary import (
+    CANARY_TOGGLES,
+    Params,
+    SmokeReport,
+    Weights,
+    clients_following,
+    read_weights,
+    set_weights,
+    smoke_test,
+)
+from tipsim.scenarios.infrastructure import Stack
 from tipsim.viz.canary import dns_figure
 from tipsim.viz.infra_graph import network_graph_figure
 from tipsim.widgets.common import MessageLine, guarded
+from tipsim.widgets.controls import control, controls
 from tipsim.widgets.infra_panel import InfraPanel
 from tipsim.widgets.live_figure import LiveFigure
 
-CANARY_TOGGLES = {"enable_new_network": True, "enable_green_application": True}
+__all__ = ["CANARY_TOGGLES", "GreenNetworkPanel", "smoke_html"]
 
 
 def smoke_html(report: SmokeReport) -> str:
@@ -47,14 +56,14 @@ class GreenNetworkPanel:
     Parameters
     ----------
     stack
-        The talk's :class:`~tipsim.infra.engine.Stack`.
+        The talk's stack (:func:`tipsim.scenarios.canary.open_stack`).
     ttl_s
         DNS TTL used to show how a weight change reaches clients.
     n_clients, rate_per_client_per_s, seed
         The simulated clients for the DNS timeline.
     """
 
-    def __init__(self, stack: Any, *, ttl_s: float = 60.0, n_clients: int = 500,
+    def __init__(self, stack: Stack, *, ttl_s: float = 60.0, n_clients: int = 500,
                  rate_per_client_per_s: float = 0.05, seed: int = 1) -> None:
         self.stack = stack
         self.seed = seed
@@ -67,18 +76,13 @@ class GreenNetworkPanel:
         self.smoke_out = w.HTML()
         self.report: SmokeReport | None = None
         current = read_weights(stack)
-        self.blue = w.IntSlider(value=current.get("blue") or 10, min=0, max=255,
-                                description="blue weight", continuous_update=False)
-        self.green = w.IntSlider(value=current.get("green") or 0, min=0, max=255,
-                                 description="green weight", continuous_update=False)
-        self.ttl = w.FloatSlider(value=ttl_s, min=0, max=900, step=30, description="TTL (s)",
-                                 continuous_update=False)
-        for widget, css in ((self.blue, "blue"), (self.green, "green"), (self.ttl, "ttl")):
-            widget.add_class(f"tipsim-weights-{css}")
+        self.applied = Weights(blue=current.get("blue") or 10, green=current.get("green") or 0)
+        made = controls(Weights, ["blue", "green"], self.applied, prefix="tipsim-weights-")
+        self.blue, self.green = made["blue"], made["green"]
+        self.ttl = control(Params, "dns_ttl_s", ttl_s, css="tipsim-weights-ttl")
         self.weights_button = w.Button(description="Set weights", button_style="primary")
         self.weights_button.add_class("tipsim-weights-set")
         self.weights_line = w.HTML()
-        self.applied = {"blue": self.blue.value, "green": self.green.value}
         self.figure = LiveFigure(self._dns(self.applied, self.applied))
         self.network_fig = LiveFigure(network_graph_figure(stack.inventory()))
         self.run_smoke = guarded(self.message)(self._run_smoke)
@@ -96,31 +100,26 @@ class GreenNetworkPanel:
 
     def _run_smoke(self) -> SmokeReport:
         self.message.clear()
-        self.report = run_smoke(self.stack)
+        self.report = smoke_test(self.stack)
         self.smoke_out.value = smoke_html(self.report)
         self.network_fig.show(network_graph_figure(self.stack.inventory()))
         return self.report
 
-    def _dns(self, old: dict[str, int], new: dict[str, int]) -> go.Figure:
-        change_at_s, duration_s = 120.0, 120.0 + max(3 * self.ttl.value, 300.0)
-        grid, share = weight_change_timeline(
-            [old["blue"], old["green"]], [new["blue"], new["green"]], n_clients=self.n_clients,
-            ttl_s=self.ttl.value, rate_per_client_per_s=self.rate_per_client_per_s,
-            change_at_s=change_at_s, duration_s=duration_s, seed=self.seed)
-
-        def pct(wts: dict[str, int]) -> float:
-            total = wts["blue"] + wts["green"]
-            return 100.0 * wts["green"] / total if total else 50.0
-
-        return dns_figure(grid, share, [0.0, change_at_s], [pct(old), pct(new)], duration_s,
-                          f"clients on green after the change at {change_at_s:.0f} s "
-                          f"(TTL {self.ttl.value:.0f} s, {self.n_clients} clients)")
+    def _dns(self, old: Weights, new: Weights) -> go.Figure:
+        shift = clients_following(old, new, ttl_s=self.ttl.value, clients=self.n_clients,
+                                  rate_per_client_per_s=self.rate_per_client_per_s,
+                                  seed=self.seed)
+        return dns_figure(shift.grid_s, shift.green_share, shift.weight_time_s,
+                          shift.weight_pct, shift.duration_s,
+                          f"clients on green after the change at {shift.change_at_s:.0f} s "
+                          f"(TTL {shift.dns.ttl_s:.0f} s, {shift.dns.clients} clients)")
 
     def _apply_weights(self) -> dict[str, int | None]:
         self.message.clear()
-        old = dict(self.applied)
-        back = set_weights(self.stack, self.blue.value, self.green.value)
-        self.applied = {"blue": int(back["blue"] or 0), "green": int(back["green"] or 0)}
+        old = self.applied
+        back = set_weights(self.stack, Weights.create(blue=self.blue.value,
+                                                      green=self.green.value))
+        self.applied = Weights(blue=int(back["blue"] or 0), green=int(back["green"] or 0))
         self.weights_line.value = (f"read back from the emulator: blue <b>{back['blue']}</b>, "
                                    f"green <b>{back['green']}</b>")
         self.figure.show(self._dns(old, self.applied))

@@ -18,10 +18,10 @@ from typing import Any
 
 import ipywidgets as w
 
-from tipsim.infra.engine import Stack
-from tipsim.infra.plan import Plan
+from tipsim.scenarios.infrastructure import Plan, Stack, open_stack, toggle_params
 from tipsim.viz.infra_graph import infra_graph_figure, plan_table
 from tipsim.widgets.common import MessageLine, guarded
+from tipsim.widgets.controls import controls
 from tipsim.widgets.live_figure import LiveFigure
 
 
@@ -31,20 +31,20 @@ class InfraPanel:
     Parameters
     ----------
     stack
-        A :class:`~tipsim.infra.engine.Stack`; default ``Stack(stack_name, session)``.
+        A :class:`~tipsim.scenarios.infrastructure.Stack`; default
+        ``open_stack(stack_name, session)``.
     initial
         Starting toggle values, e.g. ``{"enable_new_ami": True}``.
     """
 
     def __init__(self, stack_name: str = "talk", session: Any = None, *,
                  stack: Stack | None = None, initial: dict[str, bool] | None = None) -> None:
-        self.stack = stack or Stack(stack_name, session)
-        initial = initial or {}
+        self.stack = stack or open_stack(stack_name, session)
         self.message = MessageLine()
-        self.checkboxes = {
-            name: w.Checkbox(value=bool(initial.get(name, False)), description=name,
-                             indent=False, layout=w.Layout(width="auto"))
-            for name in self.stack.spec.toggles}
+        self.checkboxes = controls(toggle_params(self.stack), self.stack.spec.toggles,
+                                   initial or {})
+        for box in self.checkboxes.values():
+            box.layout.width = "auto"
         caps = self.stack.capabilities
         missing = caps.to_dict()["simulated_only"]
         where = f"Emulator: {caps.emulator}"
@@ -75,6 +75,7 @@ class InfraPanel:
             self.message, self.summary, self.table, self.figure])
 
     def toggles(self) -> dict[str, bool]:
+        """The toggles as the checkboxes set them."""
         return {name: box.value for name, box in self.checkboxes.items()}
 
     def _show_plan(self, plan: Plan) -> None:
