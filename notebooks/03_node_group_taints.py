@@ -55,59 +55,18 @@ TOLERATION_SECONDS = None  # e.g. 60.0: external pods may stay that long after t
 # %% [markdown]
 # ## The rules, on a cluster of two nodes
 # First the eviction rules themselves, on one insecure and one (empty) secure node, one pod,
-# and a taint at t = 5 s. Each case prints when the original pod was evicted.
-# (Kubernetes docs "Taints and Tolerations"; kubernetes/kubernetes#90794 and #102993.)
+# and a taint at t = 5 s. Each case says when the original pod was evicted (empty: never).
+# (Kubernetes docs "Taints and Tolerations"; the taint eviction controller,
+# kubernetes/kubernetes#90794 and #102993.)
 
 # %%
-import simpy
+import pandas as pd
 
-from tipsim.sim.k8s.cluster import Cluster
-from tipsim.sim.k8s.spec import ClusterSpec, NodeGroupSpec, Taint, Toleration, WorkloadSpec
+from tipsim.scenarios import node_groups
 
-TAINT = Taint("external", "true", "NoExecute")
-
-
-def evicted_at(tolerations, actions, until_s=300.0):
-    """Run a two-node cluster; return when the first pod was evicted (None: never)."""
-    spec = ClusterSpec(
-        (NodeGroupSpec("insecure", 1, 2000, 4096, "ubuntu-xenial-16.04", secure=False),
-         NodeGroupSpec("secure", 0, 2000, 4096, "ubuntu-bionic-18.04", spare=1)),
-        (WorkloadSpec("web", "external", 1, 500, 512, tuple(tolerations), startup_s=20.0),),
-    )
-    env = simpy.Environment()
-    cluster = Cluster(env, spec)
-
-    def at(t_s, fn):  # a simpy process: wait until t_s, then act on the cluster
-        yield env.timeout(t_s)
-        fn(cluster)
-
-    for t_s, fn in actions:
-        env.process(at(t_s, fn))
-    env.run(until=until_s)
-    pod = cluster.pods[0]
-    return None if pod.alive else pod.ended_s
-
-
-def tol(seconds=None, key="external", value="true"):
-    return Toleration(key, "Equal", value, "NoExecute", seconds)
-
-
-OTHER = Taint("patch", "pending", "NoExecute")
-rules = {
-    "no toleration": evicted_at([], [(5, lambda c: c.taint(0, TAINT))]),
-    "toleration, no seconds": evicted_at([tol()], [(5, lambda c: c.taint(0, TAINT))]),
-    "tolerationSeconds=30": evicted_at([tol(30)], [(5, lambda c: c.taint(0, TAINT))]),
-    "two taints, 60 s and 20 s": evicted_at(
-        [tol(60), tol(20, "patch", "pending")],
-        [(5, lambda c: (c.taint(0, TAINT), c.taint(0, OTHER)))]),
-    "30 s + forever, first taint removed at 10 s": evicted_at(
-        [tol(30), tol(None, "patch", "pending")],
-        [(5, lambda c: (c.taint(0, TAINT), c.taint(0, OTHER))), (10, lambda c: c.untaint(0, TAINT))]),
-    "30 s, all taints removed at 10 s": evicted_at(
-        [tol(30)], [(5, lambda c: c.taint(0, TAINT)), (10, lambda c: c.untaint(0, TAINT))]),
-}
-for case, t_s in rules.items():
-    print(f"{case:45s} -> " + ("never evicted" if t_s is None else f"evicted at t = {t_s:g} s"))
+cases = node_groups.eviction_rule_cases()
+rules = {row["case"]: row["evicted_at_s"] for row in cases}
+pd.DataFrame(cases).set_index("case")
 
 # %% [markdown]
 # Read it as the controller does: not tolerated → out at once (5 s); tolerated with no
@@ -115,8 +74,10 @@ for case, t_s in rules.items():
 # smallest (25 s); a scheduled eviction survives while *any* NoExecute taint is left
 # (35 s), and is cancelled only when all are gone.
 #
-# **Try this:** change `tol(30)` to `tol(0)` in the third case. Expect eviction at 5 s: a
-# limit of zero or less means "at once".
+# **Try this:** run
+# `node_groups.evicted_at([(node_groups.EXTERNAL, 0)], [(5, "taint", node_groups.EXTERNAL)])`
+# in a new cell: a toleration of 0 seconds. Expect eviction at 5 s: a limit of zero or less
+# means "at once".
 
 # %% [markdown]
 # ## The cluster in the emulator
@@ -127,25 +88,22 @@ for case, t_s in rules.items():
 # file and says so; the simulation runs the same.)
 
 # %%
-import pandas as pd
-
-from tipsim.infra.engine import Stack
-from tipsim.infra.stacks import node_group_specs
-from tipsim.viz.infra_graph import plan_table
-
-eks = Stack("eks")
-eks_built = eks.apply({"insecure_nodes": 3, "secure_nodes": 2})
-readback = node_group_specs(eks)
-print("node groups read from:", readback["source"], readback["reason"])
-pd.DataFrame(readback["node_groups"])[["name", "desired_size", "instance_types", "labels",
-                                       "taints"]]
+base = node_groups.Params(strategy=STRATEGY, spare_nodes=SPARE_NODES,
+                          toleration_seconds=TOLERATION_SECONDS)
+eks = node_groups.open_eks_stack()
+eks_built = node_groups.build_in_emulator(eks, base)
+readback = node_groups.read_back_node_groups(eks)
+print("node groups read from:", readback.source, readback.reason)
+pd.DataFrame(readback.table())
 
 # %% [markdown]
 # `kubectl taint nodes external=true:NoExecute` on a managed node group is a change to the
 # group's taints: the plan shows an **update** in place, not a replacement of the nodes.
 
 # %%
-taint_plan = eks.plan({"insecure_nodes": 3, "secure_nodes": 2, "taint_insecure_nodes": True})
+from tipsim.viz.infra_graph import plan_table
+
+taint_plan = node_groups.plan_taint(eks, base)
 plan_table(taint_plan)[["address", "action", "changed"]]
 
 # %% [markdown]
@@ -156,11 +114,7 @@ plan_table(taint_plan)[["address", "action", "changed"]]
 # is taken at t = 60 s.
 
 # %%
-from tipsim.scenarios import node_groups
-
-params = node_groups.params_from_readback(  # node counts and sizes from the emulator
-    readback, node_groups.Params(strategy=STRATEGY, spare_nodes=SPARE_NODES,
-                                 toleration_seconds=TOLERATION_SECONDS))
+params = node_groups.params_from_readback(readback, base)  # node counts and sizes
 result = node_groups.run(params, seed=SEED)
 m = result.metrics
 print(f"one run, seed {SEED} (the comparison below gives means ± standard errors)")
@@ -196,10 +150,10 @@ panel.widget
 # * Switch to `node-by-node`. Expect the ready line to dip by one or two pods at a time
 #   instead of five at once, failed requests to fall to (almost) zero, and the exposure to
 #   grow: the last node is only tainted two pauses after the first.
-# * With `node-by-node`, set *spare secure nodes* to 0 and *cordon* to `tainted`. Expect
+# * With `node-by-node`, set *spare nodes* to 0 and *cordon* to `tainted`. Expect
 #   yellow lines that start on an insecure node *after* the decision: replacements land on a
 #   node that has not been tainted yet and must move again. Cordon `group` stops that.
-# * Tick *tolerate the taint for a while* (60 s) and set `cordon` to `none`. Replacements
+# * Tick *external pods tolerate the taint for a while* (60 s) and set `cordon` to `none`. Replacements
 #   that tolerate the taint for a while pass the scheduler's taint filter, so some land right
 #   back on the (now emptier) tainted nodes and are evicted a minute later, again and again:
 #   expect exposure to keep growing, the migration never to finish, and evictions in the
@@ -213,7 +167,6 @@ panel.widget
 
 # %%
 import numpy as np
-import pandas as pd
 
 rows = node_groups.compare(params, seed=SEED, replications=REPLICATIONS)
 table = pd.DataFrame(rows).set_index("label")

@@ -10,7 +10,7 @@ import pytest
 from tipsim.errors import ParameterError
 from tipsim.scenarios import node_groups
 from tipsim.scenarios.node_groups import Params, run
-from tipsim.sim.k8s.cluster import KIND_CODES
+from tipsim.sim.k8s.state import KIND_CODES
 
 SEEDS = range(1, 6)
 
@@ -131,39 +131,19 @@ def test_failures_and_affected_users_agree_with_the_shared_blast_radius():
     assert r.metrics["slo_breach_minutes"] >= 1.0
 
 
-def test_node_groups_panel_updates_its_figures_in_place():
-    """Changing a control re-runs the scenario and redraws the same charts."""
-    from tipsim.widgets.node_groups import NodeGroupsPanel
+def test_parameters_reference_the_fields_of_the_models_they_drive() -> None:
+    """One definition per field: the scenario's ranges and units are the components'."""
+    from pydantic import BaseModel
 
-    panel = NodeGroupsPanel(Params(), replications=2)
-    figs = (panel.placement_fig, panel.ready_fig, panel.tradeoff_fig)
-    before = list(panel.ready_fig.data[0].y)
-    panel.strategy.value = "node-by-node"
-    assert (panel.placement_fig, panel.ready_fig, panel.tradeoff_fig) == figs
-    assert panel.result.metrics["strategy"] == "node-by-node"
-    assert list(panel.ready_fig.data[0].y) != before
-    assert min(panel.ready_fig.data[0].y) == panel.result.metrics["min_ready_external"]
-    assert "tipsim-strategy" in panel.strategy._dom_classes
-    panel.tolerate.value = True
-    assert panel.params().toleration_seconds == panel.toleration_seconds.value
-    assert panel.message.value == ""
+    from tipsim.params import field_meta
+    from tipsim.sim.k8s.migration import MigrationPlan
+    from tipsim.sim.k8s.spec import NodeGroupSpec, WorkloadSpec
 
-
-@pytest.mark.infra
-def test_the_simulated_cluster_is_sized_from_the_eks_read_back(emulator) -> None:
-    """Node groups applied to the emulator (or, without EKS, the stack file) size the simulation."""
-    from tipsim.infra.engine import Stack
-    from tipsim.infra.stacks import node_group_specs
-    from tipsim.scenarios.node_groups import params_from_readback
-
-    eks = Stack("eks", emulator.session)
-    try:
-        eks.apply({"insecure_nodes": 4, "secure_nodes": 5, "instance_type": "t3.medium"})
-        readback = node_group_specs(eks)
-        assert readback["source"] == ("emulator" if eks.capabilities.has("eks") else "stack file")
-        p = params_from_readback(readback, Params(strategy="node-by-node"))
-        assert (p.insecure_nodes, p.secure_nodes, p.strategy) == (4, 5, "node-by-node")
-        assert (p.node_cpu_m, p.node_memory_mb) == (2000, 4096)  # t3.medium: 2 vCPU, 4 GiB
-        assert node_groups.run_cli(p, seed=1)["evictions"] > 0
-    finally:
-        eks.destroy()
+    pairs: list[tuple[str, type[BaseModel], str]] = [("insecure_nodes", NodeGroupSpec, "size"), ("secure_nodes", NodeGroupSpec, "size"),
+             ("spare_nodes", NodeGroupSpec, "spare"), ("startup_s", WorkloadSpec, "startup_s"),
+             ("external_replicas", WorkloadSpec, "replicas"),
+             ("node_pause_s", MigrationPlan, "node_pause_s")]
+    for name, model, field in pairs:
+        ours, theirs = field_meta(Params, name), field_meta(model, field)
+        assert (ours.low, ours.high, ours.unit, ours.slider, ours.step) == (
+            theirs.low, theirs.high, theirs.unit, theirs.slider, theirs.step), name

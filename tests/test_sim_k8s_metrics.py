@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from tipsim.sim.k8s.cluster import KIND_CODES
 from tipsim.sim.k8s.metrics import StepCount, exposure_end_s, exposure_pod_seconds, step_count
+from tipsim.sim.k8s.state import KIND_CODES
 from tipsim.sim.k8s.traffic import serve
 from tipsim.sim.rng import streams
 

@@ -22,9 +22,11 @@ from pydantic import create_model
 
 from tipsim.infra.engine import ApplyResult, Stack
 from tipsim.infra.plan import Change, Plan
+from tipsim.infra.stacks import node_group_specs
 from tipsim.params import Params, param
 
-__all__ = ["ApplyResult", "Change", "Plan", "Stack", "open_stack", "toggle_params"]
+__all__ = ["ApplyResult", "Change", "Plan", "Stack", "node_group_specs", "open_stack",
+           "toggle_params"]
 
 
 def open_stack(name: str = "talk", session: Any = None) -> Stack:

@@ -5,7 +5,8 @@ once; one with an open-ended permit stays; one with a 30-second permit gets a no
 30 seconds from now; and once a notice is posted it is only torn up when every sign on the
 door has come down.
 
-Rules (kubernetes.io "Taints and Tolerations"; FACTS.md, Kubernetes taints section):
+Rules (kubernetes.io "Taints and Tolerations"; ``processPodOnNode`` in Kubernetes'
+``pkg/controller/nodelifecycle/scheduler/taint_manager.go``):
 
 * a pod that does not tolerate every NoExecute taint on its node is evicted at once;
 * if every taint is tolerated and no used toleration has ``tolerationSeconds``, the pod
@@ -18,14 +19,14 @@ Rules (kubernetes.io "Taints and Tolerations"; FACTS.md, Kubernetes taints secti
 * eviction deletes the pod directly, not through the Eviction API, so
   PodDisruptionBudgets are not honoured.
 
-This module only decides; :mod:`tipsim.sim.k8s.cluster` keeps the clock and applies the
-decision.
+This module only decides; :mod:`tipsim.sim.k8s.taint_manager` keeps the clock and applies
+the decision.
 
 Example
 -------
 >>> from tipsim.sim.k8s.spec import Taint, Toleration
->>> t = Taint("external", "true", "NoExecute")
->>> decide(None, [t], [Toleration("external", "Equal", "true", "NoExecute", 30.0)], now_s=100.0)
+>>> t = Taint(key="external", value="true", effect="NoExecute")
+>>> decide(None, [t], [Toleration.for_taint(t, 30.0)], now_s=100.0)
 Decision(action='schedule', created_s=100.0, trigger_s=130.0)
 >>> decide(None, [t], [], now_s=100.0).action
 'evict_now'

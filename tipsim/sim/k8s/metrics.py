@@ -6,7 +6,7 @@ running on nodes with the insecure OS image after the decision to move them (pod
 external replicas, the deepest dip, and (from :mod:`tipsim.sim.k8s.traffic`) failed
 requests and affected users.
 
-All functions are pure, over the arrays of :meth:`tipsim.sim.k8s.cluster.Cluster.pod_table`.
+All functions are pure, over the arrays of :meth:`tipsim.sim.k8s.state.ClusterState.pod_table`.
 
 Example
 -------
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tipsim.sim.k8s.cluster import KIND_CODES
+from tipsim.sim.k8s.state import KIND_CODES
 
 
 @dataclass(frozen=True)

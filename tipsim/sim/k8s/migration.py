@@ -22,14 +22,15 @@ strategy, serves traffic from the ready external pods and returns records and me
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import simpy
 
-from tipsim.sim.k8s.cluster import KIND_CODES, Cluster
+from tipsim.params import Params, param
+from tipsim.sim.k8s.cluster import Cluster
 from tipsim.sim.k8s.metrics import (
     StepCount,
     exposure_end_s,
@@ -38,7 +39,8 @@ from tipsim.sim.k8s.metrics import (
     ready_external,
 )
 from tipsim.sim.k8s.spec import EXTERNAL_TAINT, ClusterSpec, Taint
-from tipsim.sim.k8s.traffic import TrafficResult, serve
+from tipsim.sim.k8s.state import KIND_CODES
+from tipsim.sim.k8s.traffic import TrafficResult, TrafficSpec, serve
 from tipsim.sim.rng import streams
 
 Strategy = Literal["all-at-once", "node-by-node"]
@@ -48,24 +50,18 @@ CORDON_MODES: tuple[str, ...] = ("none", "tainted", "group")
 STREAMS: tuple[str, ...] = ("arrivals", "users", "startup")
 
 
-@dataclass(frozen=True)
-class MigrationPlan:
+class MigrationPlan(Params):
     """Which nodes get which taint, when, and how."""
 
-    strategy: Strategy = "all-at-once"
-    decision_s: float = 60.0
-    node_pause_s: float = 60.0
-    cordon: Cordon = "tainted"
+    strategy: Strategy = param("all-at-once",
+                               description="taint the whole insecure group at once, or node by node")
+    decision_s: float = param(60.0, ge=0, le=3600, unit="s",
+                              description="when the taint decision is made")
+    node_pause_s: float = param(60.0, ge=0, le=3600, unit="s", slider=(0, 300), step=10,
+                                description="pause between nodes (node-by-node)")
+    cordon: Cordon = param("tainted", description="cordon no node, each node as it is "
+                                                  "tainted, or the whole group first")
     taint: Taint = EXTERNAL_TAINT
-
-
-@dataclass(frozen=True)
-class TrafficSpec:
-    """External demand and what one ready pod serves."""
-
-    rate_per_s: float = 60.0
-    pod_capacity_rps: float = 15.0
-    users: int = 2000
 
 
 @dataclass
@@ -88,7 +84,7 @@ def apply_strategy(cluster: Cluster, nodes: list[int], plan: MigrationPlan) -> s
     """Start the process that taints ``nodes`` according to ``plan``."""
     env = cluster.env
 
-    def run() -> Iterator[simpy.Event]:
+    def run() -> Generator[simpy.Event, Any, None]:
         yield env.timeout(plan.decision_s)
         if plan.cordon == "group" or (plan.cordon == "tainted" and plan.strategy == "all-at-once"):
             for i in nodes:

@@ -16,7 +16,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tipsim.params import Params, param
 from tipsim.sim.k8s.metrics import StepCount
+
+
+class TrafficSpec(Params):
+    """External demand and what one ready pod serves."""
+
+    rate_per_s: float = param(60.0, gt=0, le=10000, unit="req/s",
+                              description="external requests per second")
+    pod_capacity_rps: float = param(15.0, gt=0, le=10000, unit="req/s",
+                                    description="requests per second one pod serves")
+    users: int = param(2000, ge=1, le=1_000_000, description="distinct users sending requests")
 
 
 @dataclass(frozen=True)
