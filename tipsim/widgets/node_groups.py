@@ -1,8 +1,10 @@
 """Panel for scenario 3: node groups, workloads, tolerations and the taint strategy.
 
 Every change re-runs the simulation (a few milliseconds a run) and redraws three
-charts (:class:`~tipsim.widgets.live_figure.LiveFigure`): pod placement per node, ready external replicas, and exposure vs
-disruption of every strategy variant. Errors show on one line under the controls.
+charts (:class:`~tipsim.widgets.live_figure.LiveFigure`): pod placement per node, ready
+external replicas, and exposure vs disruption of every strategy variant. Every control is
+made from the field it sets (:func:`tipsim.widgets.controls.control`), so its range is the
+field's. Errors show on one line under the controls.
 
 Example
 -------
@@ -18,18 +20,29 @@ from typing import Any
 
 import ipywidgets as w
 
+from tipsim.params import Params, param
 from tipsim.scenarios import node_groups as scenario
 from tipsim.viz import node_groups as viz
 from tipsim.widgets.common import MessageLine, guarded
+from tipsim.widgets.controls import control
 from tipsim.widgets.live_figure import LiveFigure
 
-_STYLE = {"description_width": "150px"}
 _LAYOUT = w.Layout(width="360px")
 
 
-def _css(widget: w.Widget, name: str) -> w.Widget:
+class PanelChoices(Params):
+    """Choices the panel offers that are not scenario parameters."""
+
+    tolerate: bool = param(False, label="external pods tolerate the taint for a while",
+                           description="give external pods a toleration with tolerationSeconds")
+
+
+def _control(model: type[Params], name: str, value: Any, css: str, **options: Any) -> w.ValueWidget:
+    """The field's control, with the panel's CSS classes (browser tests find it by them)."""
+    widget = control(model, name, value, css=f"tipsim-{css}", **options)
     widget.add_class("tipsim-control")
-    widget.add_class(f"tipsim-{name}")
+    if not isinstance(widget, w.Checkbox | w.ToggleButtons):
+        widget.layout = _LAYOUT
     return widget
 
 
@@ -49,43 +62,27 @@ class NodeGroupsPanel:
     def __init__(self, params: scenario.Params | None = None, *, seed: int = 1,
                  replications: int = 5) -> None:
         p = params or scenario.Params()
+        fields = scenario.Params
         self.replications = replications
         self.message = MessageLine()
-        self.strategy = _css(w.ToggleButtons(options=["all-at-once", "node-by-node"],
-                                             value=p.strategy, description="strategy",
-                                             style=_STYLE), "strategy")
-        self.node_pause_s = _css(w.FloatSlider(value=p.node_pause_s, min=0, max=300, step=10,
-                                               description="pause per node (s)", style=_STYLE,
-                                               layout=_LAYOUT), "node-pause")
-        self.cordon = _css(w.Dropdown(options=["none", "tainted", "group"], value=p.cordon,
-                                      description="cordon", style=_STYLE, layout=_LAYOUT), "cordon")
-        self.tolerate = _css(w.Checkbox(value=p.toleration_seconds is not None,
-                                        description="external pods tolerate the taint for a while",
-                                        indent=False), "tolerate")
-        self.toleration_seconds = _css(w.FloatSlider(
-            value=p.toleration_seconds if p.toleration_seconds is not None else 60.0,
-            min=0, max=600, step=15, description="tolerationSeconds", style=_STYLE,
-            layout=_LAYOUT), "toleration-seconds")
-        self.insecure_nodes = _css(w.IntSlider(value=p.insecure_nodes, min=1, max=8,
-                                               description="insecure nodes", style=_STYLE,
-                                               layout=_LAYOUT), "insecure-nodes")
-        self.secure_nodes = _css(w.IntSlider(value=p.secure_nodes, min=0, max=8,
-                                             description="secure nodes", style=_STYLE,
-                                             layout=_LAYOUT), "secure-nodes")
-        self.spare_nodes = _css(w.IntSlider(value=p.spare_nodes, min=0, max=6,
-                                            description="spare secure nodes", style=_STYLE,
-                                            layout=_LAYOUT), "spare-nodes")
-        self.external_replicas = _css(w.IntSlider(value=p.external_replicas, min=1, max=24,
-                                                  description="external replicas", style=_STYLE,
-                                                  layout=_LAYOUT), "external-replicas")
-        self.internal_replicas = _css(w.IntSlider(value=p.internal_replicas, min=0, max=24,
-                                                  description="internal replicas", style=_STYLE,
-                                                  layout=_LAYOUT), "internal-replicas")
-        self.startup_s = _css(w.FloatSlider(value=p.startup_s, min=0, max=180, step=5,
-                                            description="pod start-up (s)", style=_STYLE,
-                                            layout=_LAYOUT), "startup")
-        self.seed = _css(w.BoundedIntText(value=seed, min=0, max=10**6, description="seed",
-                                          style=_STYLE, layout=_LAYOUT), "seed")
+        self.strategy = _control(fields, "strategy", p.strategy, "strategy", buttons=True)
+        self.node_pause_s = _control(fields, "node_pause_s", p.node_pause_s, "node-pause")
+        self.cordon = _control(fields, "cordon", p.cordon, "cordon")
+        self.tolerate = _control(PanelChoices, "tolerate", p.toleration_seconds is not None,
+                                 "tolerate")
+        self.toleration_seconds = _control(
+            fields, "toleration_seconds",
+            p.toleration_seconds if p.toleration_seconds is not None else 60.0,
+            "toleration-seconds")
+        self.insecure_nodes = _control(fields, "insecure_nodes", p.insecure_nodes, "insecure-nodes")
+        self.secure_nodes = _control(fields, "secure_nodes", p.secure_nodes, "secure-nodes")
+        self.spare_nodes = _control(fields, "spare_nodes", p.spare_nodes, "spare-nodes")
+        self.external_replicas = _control(fields, "external_replicas", p.external_replicas,
+                                          "external-replicas")
+        self.internal_replicas = _control(fields, "internal_replicas", p.internal_replicas,
+                                          "internal-replicas")
+        self.startup_s = _control(fields, "startup_s", p.startup_s, "startup")
+        self.seed = _control(scenario.RunOptions, "seed", seed, "seed")
         self.summary = w.HTML(layout=w.Layout(margin="6px 0"))
         self._base = p
         self.result = scenario.run(self.params(), seed=seed)
@@ -93,8 +90,10 @@ class NodeGroupsPanel:
         self.placement_fig, self.ready_fig, self.tradeoff_fig = (
             LiveFigure(fig) for fig in self._figures())
         self._show_summary()
-        for control in self.controls:
-            control.observe(self._on_change, names="value")
+        self.toleration_seconds.disabled = not self.tolerate.value
+        self.node_pause_s.disabled = self.strategy.value != "node-by-node"
+        for widget in self.controls:
+            widget.observe(self._on_change, names="value")
 
     @property
     def controls(self) -> list[w.Widget]:
