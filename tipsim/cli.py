@@ -87,6 +87,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(module.Params.usage())
         return 0
     params = module.Params.from_sets(args.set or [])
+    target = None
+    if args.share:  # checked before the run: a refused URL costs no simulation time
+        from tipsim.board.cli import ShareTarget
+
+        target = ShareTarget.from_args(args.share, args.token, args.name)
     t0 = time.perf_counter()
     result = module.run_cli(params, seed=args.seed, replications=args.replications)
     elapsed = time.perf_counter() - t0
@@ -95,6 +100,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     else:
         _print_table(result)
         print(f"(ran in {elapsed:.2f} s wall time, seed {args.seed})", file=sys.stderr)
+    if target is not None:
+        print(target.send(args.scenario, params.model_dump(mode="json"), result), file=sys.stderr)
     return 0
 
 
@@ -133,7 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="independent replications, where the scenario takes them")
     run.add_argument("--json", action="store_true", help="print the result as JSON")
     run.add_argument("--list-params", action="store_true", help="list parameters and ranges")
+    from tipsim.board.cli import add_share_arguments
+    from tipsim.board.cli import register as register_board
+
+    add_share_arguments(run)
     run.set_defaults(func=_cmd_run)
+    register_board(sub)
 
     from tipsim.infra import cli as infra_cli
 

@@ -47,3 +47,7 @@ class EmulatorError(TipsimError):
 
 class InfraError(TipsimError):
     """Planning, applying or destroying a stack failed."""
+
+
+class BoardError(TipsimError):
+    """The room board refused a result, or could not be reached."""
