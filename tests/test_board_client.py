@@ -53,7 +53,7 @@ def test_a_result_needs_a_printable_name_a_known_scenario_and_objects() -> None:
     for bad in ("", "a" * 65, "line\nbreak", None):
         with pytest.raises(ParameterError, match="name"):
             make_result(bad, "canary", {}, {})
-    with pytest.raises(ParameterError, match="one of canary"):
+    with pytest.raises(ParameterError, match="scenario=.*canary"):
         make_result("alice", "Canary", {}, {})
     with pytest.raises(ParameterError, match="params"):
         make_result("alice", "canary", [1, 2], {})
@@ -97,3 +97,12 @@ def test_the_board_warns_when_it_listens_beyond_loopback() -> None:
     announce(BoardAddress("10.0.0.5", 8765), "tok", Path("b.db"), lines.append)
     assert "WARNING" in lines[0] and "TIPSIM_ALLOW_HOSTS=10.0.0.5" in lines[0]
     assert any("--share http://10.0.0.5:8765 --token tok" in line for line in lines)
+
+
+def test_the_board_page_names_key_metrics_for_every_scenario_tipsim_run_knows() -> None:
+    """A scenario added to the registry gets its own first metrics on the board (else the
+    page falls back to every number in alphabetical order)."""
+    from tipsim.board.page import KEY_METRICS
+    from tipsim.scenarios import SCENARIOS
+
+    assert set(KEY_METRICS) == set(SCENARIOS)

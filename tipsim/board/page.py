@@ -34,6 +34,7 @@ KEY_METRICS: dict[str, list[str]] = {
                     "affected_users"],
     "data-lake-ab": ["cheaper.winner", "faster.winner", "a.latency_p95_s", "b.latency_p95_s",
                      "a.cost_usd_per_hour", "b.cost_usd_per_hour"],
+    "burn-rate": ["first_page_s", "error_budget_used", "budget_exhausted_s"],
 }
 
 CSP = ("default-src 'none'; script-src 'self'; connect-src 'self'; img-src 'self' data:; "

@@ -14,7 +14,7 @@ Example
 >>> parse_body(b'{"name": "alice", "scenario": "nope", "params": {}, "results": {}}')
 Traceback (most recent call last):
 ...
-tipsim.errors.ParameterError: scenario='nope' is not allowed: one of canary, data-lake-ab, feature-toggle, node-groups, queue
+tipsim.errors.ParameterError: scenario='nope' is not allowed: one of ...
 """
 
 from __future__ import annotations
