@@ -28,7 +28,8 @@
 # * the end-to-end latency (produced -> in the lake) and cost of each arm, with honest
 #   uncertainty from paired replications;
 # * how to read a verdict, and when the right answer is "not enough evidence" (an A/A test);
-# * at which load the cheaper arm changes (the crossover).
+# * at which load the cheaper arm changes (the crossover);
+# * where a Kafka event poller's concurrent invocations change what the FaaS arm can carry.
 #
 # Both arms do **the same work per record** (CPU time on one vCPU). A function's CPU follows
 # its memory (1,769 MB is one vCPU), Spark executors get whole vCPUs, and prices come from a
@@ -180,10 +181,54 @@ print(f"{last_a['invocations']:.0f} invocations, {last_a['gb_seconds']:.0f} GB-s
 print("prices not confirmed against an official source:", ", ".join(prices.unconfirmed()))
 
 # %% [markdown]
+# ## Inside the FaaS arm: up to five invocations per poller
+# Lambda reads Kafka with *event pollers*. AWS documents that each poller can handle up to
+# **5 MB/s or 5 concurrent invocations**, and a partition never has two batches in flight, so
+# records of a partition stay in order ("Apache Kafka event poller scaling modes in Lambda",
+# AWS Lambda Developer Guide). With 20-record batches and 50 ms invocations that is
+# (20 x 1000/50) x 5 = 2,000 records/s for one poller, five times one batch at a time.
+#
+# Where does it matter? When one poller has to carry several partitions. `poller_study` runs
+# the FaaS arm alone on the same records, once with one invocation per poller (one batch at a
+# time) and once with five, in three situations:
+#
+# * **fewer pollers than partitions**: the mapping may use one poller (MaximumPollers = 1) for
+#   24 partitions at 3,000 records/s;
+# * **bursts**: four times the mean load for a quarter of each period; pollers are sized for
+#   the mean, and the scaler (lag checked every minute, pollers added within three minutes)
+#   answers after the burst;
+# * **scale-up from one poller**: Lambda starts a new mapping with one poller, which carries
+#   the load alone until the scaler adds more.
+
+# %%
+study = dl.poller_study(params, seed=seed)
+pd.DataFrame(study.table()).round(2)
+
+# %% [markdown]
+# The burst, record by record: one batch at a time, the lag climbs through the whole burst
+# and drains long after; five at once, one poller keeps up with four times the mean.
+
+# %%
+from tipsim.viz.data_lake import concurrency_lag_figure
+
+concurrency_lag_figure(study.lags["bursts"], "Bursts: consumer lag, 1 vs 5 invocations per poller")
+
+# %% [markdown]
+# **Try this:** run `dl.poller_study(params.replace(partitions=2), seed=seed)`. Each poller
+# now owns at most two partitions, so at most two of its invocations run at once (order within
+# a partition), and with a single poller the FaaS arm falls behind at 3,000 records/s even
+# with five allowed: more partitions, not only more pollers, buy a Kafka consumer its
+# parallelism. In the panel, set *invocations per poller* to 1 and run the A/B test again to
+# see the default load with one batch at a time.
+
+# %% [markdown]
 # ## Recap
 # * Same front, same records, same work per record: the A/B difference is the back end.
 # * FaaS answers in about a second (batching window plus invocation) and costs little at low
 #   load; an always-on Spark cluster is cheaper per vCPU and wins on cost once it is busy.
+# * A Kafka event poller runs up to five invocations at once (one per partition, within
+#   5 MB/s): it matters when a poller carries many partitions, in bursts and while pollers
+#   scale up.
 # * A verdict needs an interval that excludes zero; an A/A test shows what "no difference"
 #   looks like.
 # * Prices are dated and sourced; edit them (panel, overrides or a `TIPSIM_DATA_DIR` copy)
@@ -209,4 +254,12 @@ assert lake_built.ok
 assert (params.memory_mb, params.batch_size, params.core_nodes) == \
     (spec.memory_mb, spec.batch_size, spec.core_nodes), "the spec came back unchanged"
 assert {r["where"] for r in spec_rows} <= {"emulator", "simulated only"}
+if duration_s >= 300:
+    few_1 = study.row("fewer pollers than partitions", 1)
+    few_5 = study.row("fewer pollers than partitions", 5)
+    assert few_1["records_not_landed"] > 0 and few_5["records_not_landed"] == 0
+    assert few_5["throughput_per_s"] > 0.95 * 3000 > few_1["throughput_per_s"] * 3
+    assert study.row("bursts", 5)["latency_p95_s"] < study.row("bursts", 1)["latency_p95_s"] / 5
+    assert (study.row("scale-up from one poller", 5)["max_lag_records"]
+            < study.row("scale-up from one poller", 1)["max_lag_records"] / 10)
 print("all checks passed")

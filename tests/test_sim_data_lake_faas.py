@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from tipsim.errors import ParameterError
-from tipsim.sim.data_lake.faas import EVALUATION_INTERVAL_S, FaasSettings, simulate_faas
+from tipsim.sim.data_lake.faas import (
+    EVALUATION_INTERVAL_S,
+    FaasSettings,
+    pollers_capacity_per_s,
+    simulate_faas,
+)
 from tipsim.sim.data_lake.kafka import TopicLoad, TopicSettings, produce
 
 CPU_S = 0.5e-3
@@ -72,3 +77,16 @@ def test_batch_size_zero_and_overlong_batches_are_refused() -> None:
     with pytest.raises(ParameterError, match="batch_size"):
         simulate_faas(load, FaasSettings(batch_size=10_000, timeout_s=1, memory_mb=128),
                       CPU_S, np.random.default_rng(0))
+
+
+def test_poller_capacity_follows_the_documented_sizing_example() -> None:
+    """AWS's sizing example: 20-record batches of 50 ms give one poller 2,000 records/s, so
+    20,000 records/s need at least 10 pollers; a poller with fewer than 5 partitions runs
+    only as many invocations at once as it has partitions; 5 MB/s caps large records."""
+    full_batch_per_s = 20 / 0.050
+    assert pollers_capacity_per_s(1, 50, full_batch_per_s, 5, 100) == 2000.0
+    need = next(n for n in range(1, 51)
+                if pollers_capacity_per_s(n, 50, full_batch_per_s, 5, 100) >= 20_000)
+    assert need == 10
+    assert pollers_capacity_per_s(1, 3, full_batch_per_s, 5, 100) == 3 * full_batch_per_s
+    assert pollers_capacity_per_s(2, 50, full_batch_per_s, 5, 1_000_000) == 2 * 5.0

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from tipsim.sim.data_lake.partitions import merged_streams, split_consumed
+from tipsim.sim.data_lake.partitions import deal, merged_stream, split_consumed
 
 
-def test_partitions_are_dealt_round_robin_and_their_curves_summed() -> None:
-    """Consumer i of n owns partitions p with p % n == i; its produce curve is their sum."""
+def test_partitions_are_dealt_round_robin_to_pollers_then_to_lanes() -> None:
+    """Poller i of n owns p % n == i; it deals them in turn to at most `lanes` lanes, never
+    more lanes than partitions, and every partition lands in exactly one lane."""
+    dealt = deal(11, 2, 5)
+    assert [[m.tolist() for m in lanes] for lanes in dealt] == [
+        [[0, 10], [2], [4], [6], [8]], [[1], [3], [5], [7], [9]]]
+    assert [len(lanes) for lanes in deal(3, 1, 5)] == [3]
+    assert sorted(p for lanes in deal(24, 5, 5) for m in lanes for p in m.tolist()) == list(range(24))
+
+
+def test_a_lanes_stream_sums_its_partitions_curves_and_offsets() -> None:
     counts = np.arange(15).reshape(5, 3)
     cum = np.cumsum(counts, axis=1)
-    streams = merged_streams(cum, np.array([0, 1, 2, 3, 4]), 2)
-    assert len(streams) == 2
-    assert streams[0][0].tolist() == (cum[0] + cum[2] + cum[4]).tolist()
-    assert streams[1][0].tolist() == (cum[1] + cum[3]).tolist()
-    assert [c for _, c in streams] == [0 + 2 + 4, 1 + 3]
+    merged, consumed = merged_stream(cum, np.array([0, 1, 2, 3, 4]), np.array([0, 2, 4]))
+    assert merged.tolist() == (cum[0] + cum[2] + cum[4]).tolist()
+    assert consumed == 0 + 2 + 4
 
 
 def test_a_merged_offset_splits_into_partition_offsets_that_add_up() -> None:

@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from tipsim.viz.style import COLOURS, base_layout
+from tipsim.viz.style import COLOURS, STRATEGY_COLOURS, base_layout
 
 CDF_POINTS = np.linspace(0.0, 1.0, 201)
 
@@ -69,6 +69,22 @@ def lag_figure(series: Mapping[str, tuple[np.ndarray, np.ndarray]], names: Mappi
         x, y = downsample_max(t, lag)
         fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=names[arm],
                                  line={"color": colours[arm]}))
+    fig.update_xaxes(title="time (s)")
+    fig.update_yaxes(title="lag (records)", rangemode="tozero")
+    return fig
+
+
+def concurrency_lag_figure(lags: Mapping[int, tuple[np.ndarray, np.ndarray]],
+                           title: str) -> go.Figure:
+    """Consumer lag over time of one load, one line per setting of invocations per poller
+    (``lags[k] = (time_s, records)``; ``k = 1`` is one batch at a time)."""
+    fig = go.Figure(layout=base_layout(title))
+    for i, (k, (t, lag)) in enumerate(sorted(lags.items())):
+        x, y = downsample_max(t, lag)
+        name = "1 invocation per poller (one batch at a time)" if k == 1 else \
+            f"up to {k} invocations per poller"
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=name,
+                                 line={"color": STRATEGY_COLOURS[i % len(STRATEGY_COLOURS)]}))
     fig.update_xaxes(title="time (s)")
     fig.update_yaxes(title="lag (records)", rangemode="tozero")
     return fig

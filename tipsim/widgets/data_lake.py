@@ -23,7 +23,7 @@ from tipsim.widgets.controls import STYLE, control
 from tipsim.widgets.live_figure import LiveFigure
 
 LOAD_FIELDS = ("rate_per_s", "pattern", "burst_factor", "partitions")
-FAAS_FIELDS = ("batch_size", "batching_window_s", "memory_mb")
+FAAS_FIELDS = ("batch_size", "batching_window_s", "memory_mb", "invocations_per_poller")
 SPARK_FIELDS = ("core_nodes", "trigger_interval_s")
 TEST_FIELDS = ("arm_a", "arm_b", "replications")
 CSS = {"rate_per_s": "tipsim-rate"}

@@ -8,7 +8,9 @@ The steps a learner runs, each one call:
   the simulation's parameters from it (:func:`params_from_read_back`);
 * :mod:`.simulate`: run paired replications of both arms (:func:`run`, :func:`run_cli`),
   compare them (:class:`ABResult`) and sweep loads (:func:`crossover`), priced from the dated
-  table (:func:`price_table`).
+  table (:func:`price_table`);
+* :mod:`.pollers`: where a Kafka event poller's up-to-5 concurrent invocations matter
+  (:func:`poller_study`: fewer pollers than partitions, bursts, scale-up).
 
 ``tipsim run data-lake-ab --set rate_per_s=5000 --replications 5 --json``
 """
@@ -31,6 +33,8 @@ from tipsim.scenarios.data_lake_ab.params import (
     Backend,
     Params,
 )
+from tipsim.scenarios.data_lake_ab.pollers import CASES as POLLER_CASES
+from tipsim.scenarios.data_lake_ab.pollers import PollerStudy, poller_study
 from tipsim.scenarios.data_lake_ab.simulate import (
     ARMS,
     PRICE_ITEMS,
@@ -45,8 +49,8 @@ from tipsim.scenarios.data_lake_ab.simulate import (
 )
 
 __all__ = [
-    "ARMS", "B_OVERRIDES", "FAAS_FIELDS", "MIN_BROKERS", "PRICE_ITEMS", "SPARK_FIELDS",
-    "SPEC_MAP", "STACK", "ABResult", "Arm", "Backend", "Params", "PriceTable", "arm_cost",
-    "build", "crossover", "open_lake", "params_from_read_back", "price_table", "read_back",
-    "run", "run_cli", "simulate_arm", "stack_inputs",
+    "ARMS", "B_OVERRIDES", "FAAS_FIELDS", "MIN_BROKERS", "POLLER_CASES", "PRICE_ITEMS",
+    "SPARK_FIELDS", "SPEC_MAP", "STACK", "ABResult", "Arm", "Backend", "Params", "PollerStudy",
+    "PriceTable", "arm_cost", "build", "crossover", "open_lake", "params_from_read_back",
+    "poller_study", "price_table", "read_back", "run", "run_cli", "simulate_arm", "stack_inputs",
 ]

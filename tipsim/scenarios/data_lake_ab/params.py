@@ -22,13 +22,14 @@ from tipsim.sim.data_lake.spark import SparkSettings
 Backend = Literal["faas", "spark"]
 Arm = Literal["a", "b"]
 FAAS_FIELDS = ("batch_size", "batching_window_s", "memory_mb", "invoke_overhead_ms",
-               "cold_start_probability", "cold_start_s", "scaling_delay_s")
+               "cold_start_probability", "cold_start_s", "scaling_delay_s", "initial_pollers",
+               "invocations_per_poller", "max_pollers")
 """FaaS settings the scenario exposes (the others keep the component's default)."""
 SPARK_FIELDS = ("instance_type", "core_nodes", "trigger_interval_s", "batch_overhead_s",
                 "cluster_startup_s", "dynamic_allocation", "min_nodes", "max_nodes")
 """Spark settings the scenario exposes."""
-B_OVERRIDES = ("batch_size", "batching_window_s", "memory_mb", "core_nodes",
-               "trigger_interval_s")
+B_OVERRIDES = ("batch_size", "batching_window_s", "memory_mb", "invocations_per_poller",
+               "core_nodes", "trigger_interval_s")
 """Fields arm B may set for itself as ``b_<field>``."""
 
 
@@ -75,6 +76,14 @@ class Params(BaseParams):
                                   description="FaaS median cold-start time")
     scaling_delay_s: float = same_as(FaasSettings, "scaling_delay_s",
                                      description="FaaS poller change delay")
+    initial_pollers: int | None = same_as(
+        FaasSettings, "initial_pollers",
+        description="FaaS pollers at the start (empty: sized for the mean rate)")
+    invocations_per_poller: int = same_as(
+        FaasSettings, "invocations_per_poller",
+        description="FaaS concurrent invocations per event poller (AWS: up to 5)")
+    max_pollers: int | None = same_as(FaasSettings, "max_pollers",
+                                      description="FaaS MaximumPollers (empty: one per partition)")
     instance_type: Literal["m5.xlarge", "m5.2xlarge", "m5.4xlarge"] = same_as(
         SparkSettings, "instance_type", description="Spark node type")
     core_nodes: int = same_as(SparkSettings, "core_nodes", description="Spark core nodes")
@@ -97,6 +106,9 @@ class Params(BaseParams):
                                                 description="arm B batching window")
     b_memory_mb: int | None = same_as(FaasSettings, "memory_mb", None,
                                       description="arm B memory")
+    b_invocations_per_poller: int | None = same_as(
+        FaasSettings, "invocations_per_poller", None,
+        description="arm B concurrent invocations per poller")
     b_core_nodes: int | None = same_as(SparkSettings, "core_nodes", None,
                                        description="arm B core nodes")
     b_trigger_interval_s: float | None = same_as(SparkSettings, "trigger_interval_s", None,
@@ -115,14 +127,24 @@ class Params(BaseParams):
         """The back end of ``arm``."""
         return self.arm_a if arm == "a" else self.arm_b
 
-    def arm_settings(self, arm: Arm) -> FaasSettings | SparkSettings:
-        """The validated settings of one arm (arm B applies its overrides)."""
+    def _values(self, arm: Arm) -> dict[str, Any]:
         values: dict[str, Any] = {k: getattr(self, k) for k in FAAS_FIELDS + SPARK_FIELDS}
         if arm == "b":
             values.update({k: getattr(self, "b_" + k) for k in B_OVERRIDES
                            if getattr(self, "b_" + k) is not None})
-        if self.backend(arm) == "faas":
-            return FaasSettings.create({k: values[k] for k in FAAS_FIELDS},
-                                       duration_cv=self.jitter_cv)
+        return values
+
+    def faas_settings(self, arm: Arm = "a") -> FaasSettings:
+        """The FaaS settings of ``arm`` (its overrides applied), whatever its back end."""
+        values = self._values(arm)
+        return FaasSettings.create({k: values[k] for k in FAAS_FIELDS}, duration_cv=self.jitter_cv)
+
+    def spark_settings(self, arm: Arm = "a") -> SparkSettings:
+        """The Spark settings of ``arm`` (its overrides applied), whatever its back end."""
+        values = self._values(arm)
         return SparkSettings.create({k: values[k] for k in SPARK_FIELDS},
                                     duration_cv=self.jitter_cv)
+
+    def arm_settings(self, arm: Arm) -> FaasSettings | SparkSettings:
+        """The validated settings of one arm (arm B applies its overrides)."""
+        return self.faas_settings(arm) if self.backend(arm) == "faas" else self.spark_settings(arm)

@@ -1,27 +1,35 @@
 """FaaS back end: functions fed by a Kafka event source mapping, in the manner of AWS Lambda.
 
-Documented behaviour modelled (AWS docs "MSK event source mapping parameters" and
-"Kafka scaling modes", AWS Lambda Developer Guide):
+Documented behaviour modelled (AWS Lambda Developer Guide: "MSK event source mapping
+parameters", "Apache Kafka event poller scaling modes in Lambda"
+https://docs.aws.amazon.com/lambda/latest/dg/kafka-scaling-modes.html, "Low latency processing
+for Kafka event sources" https://docs.aws.amazon.com/lambda/latest/dg/with-kafka-low-latency.html):
 
-* Pollers read the topic; at most one poller per partition (``pollers <= partitions``).
-  Each poller owns the partitions ``p`` with ``p % pollers == i`` and reads them in produce
-  order, invoking the function synchronously, one batch at a time.
+* Event pollers read the topic; at most one poller per partition (``pollers <= partitions``),
+  and at most ``max_pollers`` (provisioned mode's MaximumPollers, 1-2,000). Poller ``i`` owns
+  the partitions ``p`` with ``p % pollers == i``.
+* Each poller drives up to 5 concurrent invocations or 5 MB/s, whichever binds first, and a
+  partition never has two batches in flight (order within a partition is kept): see
+  :mod:`tipsim.sim.data_lake.poller`. A poller with fewer than 5 partitions runs as many
+  invocations at once as it has partitions.
 * A batch leaves when it holds ``batch_size`` records (default 100, max 10,000), when the
-  batching window expires (default 0.5 s, counted from when the poller starts gathering),
-  or when the next record would exceed the 6 MB invocation payload (records travel
+  batching window expires (default 0.5 s, counted from when its lane starts gathering), or
+  when the next record would exceed the 6 MB invocation payload (records travel
   base64-encoded, 4/3 of their size).
 * On-demand scaling: the offset lag is evaluated every minute; a change of pollers takes
-  effect ``scaling_delay_s`` later ("within about 3 minutes"). A new poller's first
-  invocation is a cold start; other invocations are cold with ``cold_start_probability``
-  (under 1 % in steady use; 100 ms to over 1 s).
+  effect ``scaling_delay_s`` later ("within three minutes of evaluation"). A new execution
+  environment's first invocation is a cold start; other invocations are cold with
+  ``cold_start_probability`` (under 1 % in steady use; 100 ms to over 1 s).
 * Invocation time = overhead + records x CPU time per record / CPU share, with CPU share
   ``min(memory_mb / 1769, 1)`` (1,769 MB is one vCPU; the handler is single-threaded), a
   lognormal jitter, and the 15-minute timeout (a timed-out batch is billed the timeout and
   retried: retries are unlimited by default).
 
-How many pollers the scaler wants is not documented: the model asks for enough pollers to
-absorb last minute's production plus the lag within a minute, at the throughput of a full
-batch (a stated assumption, see :func:`target_pollers`).
+How many pollers the scaler wants is not documented: the model asks for the fewest pollers
+whose full-batch throughput (concurrency and 5 MB/s included) absorbs last minute's production
+plus the lag within a minute at :data:`TARGET_UTILISATION` (a stated assumption, see
+:func:`target_pollers`). The docs give the 5-invocation figure in the provisioned-mode section;
+the model applies it to every poller.
 
 Billing quantities follow Lambda's: one request per invocation, duration rounded up to
 1 ms, GB-seconds = billed seconds x memory_mb / 1024.
@@ -30,8 +38,7 @@ Billing quantities follow Lambda's: one request per invocation, duration rounded
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
-from dataclasses import dataclass
+from collections.abc import Callable
 
 import numpy as np
 
@@ -45,7 +52,17 @@ from tipsim.sim.data_lake.lake import (
     censored_segments,
     latency_segments,
 )
-from tipsim.sim.data_lake.partitions import merged_streams, split_consumed
+from tipsim.sim.data_lake.partitions import deal, merged_stream, split_consumed
+from tipsim.sim.data_lake.poller import (
+    BYTES_PER_S,
+    MAX_INVOCATIONS_PER_POLLER,
+    Batching,
+    Draws,
+    Lane,
+    Poller,
+    Tally,
+    landed_by,
+)
 
 PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024
 """Synchronous invocation payload limit (6 MB)."""
@@ -86,6 +103,13 @@ class FaasSettings(Params):
         None, ge=1, le=1000, slider=(1, 96),
         description="pollers at the start (empty: as many as the mean rate needs, a running "
                     "pipeline; Lambda starts a new mapping with 1)")
+    invocations_per_poller: int = param(
+        MAX_INVOCATIONS_PER_POLLER, ge=1, le=MAX_INVOCATIONS_PER_POLLER,
+        description="concurrent invocations one event poller drives (AWS: up to 5; "
+                    "1: one batch at a time)")
+    max_pollers: int | None = param(
+        None, ge=1, le=2000, slider=(1, 96),
+        description="MaximumPollers (provisioned mode; empty: up to one per partition)")
 
     @property
     def cpu_share(self) -> float:
@@ -105,56 +129,35 @@ class FaasSettings(Params):
         return self.invoke_overhead_ms / 1000.0 + records * cpu_s_per_record / self.cpu_share
 
 
-def target_pollers(rate_per_s: float, lag_records: float, full_batch_per_s: float,
-                   partitions: int) -> int:
-    """Pollers the scaler asks for: enough to absorb the production rate plus the current lag
-    within one evaluation interval, at :data:`TARGET_UTILISATION` of a full batch's throughput,
-    between 1 and the partitions."""
-    capacity = TARGET_UTILISATION * max(full_batch_per_s, 1e-12)
-    need = (rate_per_s + lag_records / EVALUATION_INTERVAL_S) / capacity
-    return int(min(partitions, max(1, math.ceil(need - 1e-9))))
+def pollers_capacity_per_s(pollers: int, partitions: int, full_batch_per_s: float,
+                           invocations_per_poller: int, record_bytes: int) -> float:
+    """Records per second ``pollers`` pollers carry at most, in full batches: each runs
+    ``min(invocations_per_poller, partitions it owns)`` invocations at once, within 5 MB/s.
+
+    >>> pollers_capacity_per_s(1, 24, 400.0, 5, 100)   # AWS's example: 20 records, 50 ms
+    2000.0
+    >>> pollers_capacity_per_s(1, 24, 400.0, 5, 100_000)   # 5 MB/s of 100 kB records
+    50.0
+    """
+    q, r = divmod(partitions, pollers)
+
+    def one(owned: int) -> float:
+        lanes = min(invocations_per_poller, owned)
+        return min(lanes * full_batch_per_s, BYTES_PER_S / record_bytes)
+
+    return r * one(q + 1) + (pollers - r) * one(q)
 
 
-class _Draws:
-    """Random numbers drawn in blocks (one generator call per 65,536 invocations)."""
-
-    def __init__(self, rng: np.random.Generator, sigma: float, p_cold: float, cold_s: float):
-        self.rng, self.sigma, self.p_cold, self.cold_s = rng, sigma, p_cold, cold_s
-        self._jit: list[float] = []
-        self._cold: list[float] = []
-
-    def _refill(self) -> None:
-        n = 65_536
-        z = self.rng.standard_normal(n)
-        self._jit = np.exp(self.sigma * z - 0.5 * self.sigma**2).tolist()[::-1]
-        is_cold = self.rng.random(n) < self.p_cold
-        init = self.cold_s * np.exp(0.5 * self.rng.standard_normal(n))
-        self._cold = np.where(is_cold, init, 0.0).tolist()[::-1]
-
-    def next(self) -> tuple[float, float]:
-        if not self._jit:
-            self._refill()
-        return self._jit.pop(), self._cold.pop()
-
-    def init_s(self) -> float:
-        return float(self.cold_s * math.exp(0.5 * self.rng.standard_normal()))
-
-
-@dataclass
-class _Poller:
-    stream: StreamBatches
-    m: list[int]
-    consumed: int
-    free_s: float
-    warm: bool
-
-
-@dataclass
-class _Tally:
-    invocations: int = 0
-    billed_s: float = 0.0
-    cold_starts: int = 0
-    timeouts: int = 0
+def target_pollers(rate_per_s: float, lag_records: float, most: int,
+                   capacity_per_s: Callable[[int], float]) -> int:
+    """Pollers the scaler asks for: the fewest (at least 1, at most ``most``) whose capacity
+    at :data:`TARGET_UTILISATION` absorbs the production rate plus the current lag within
+    one evaluation interval."""
+    need = rate_per_s + lag_records / EVALUATION_INTERVAL_S
+    for n in range(1, most + 1):
+        if TARGET_UTILISATION * capacity_per_s(n) >= need - 1e-9:
+            return n
+    return most
 
 
 def simulate_faas(load: TopicLoad, settings: FaasSettings, cpu_s_per_record: float,
@@ -183,74 +186,52 @@ def simulate_faas(load: TopicLoad, settings: FaasSettings, cpu_s_per_record: flo
     window_s = load.duration_s
     stop_s = window_s + (window_s if drain_s is None else drain_s)
     slice_s = load.slice_s
-    n_slices = load.slices
     cum = np.cumsum(load.counts, axis=1)
     produced_cum = cum.sum(axis=0)
-    draws = _Draws(rng, settings.duration_cv, settings.cold_start_probability, settings.cold_start_s)
-    tally = _Tally()
-    overhead_s = settings.invoke_overhead_ms / 1000.0
-    per_rec_s = cpu_s_per_record / settings.cpu_share
-    window = settings.batching_window_s
-    timeout = settings.timeout_s
+    batching = Batching(batch_records=bmax, window_s=settings.batching_window_s,
+                        slice_s=slice_s, slices=load.slices,
+                        overhead_s=settings.invoke_overhead_ms / 1000.0,
+                        per_record_s=cpu_s_per_record / settings.cpu_share,
+                        timeout_s=settings.timeout_s, record_bytes=load.record_bytes,
+                        billed_until_s=window_s)
+    draws = Draws(rng, settings.duration_cv, settings.cold_start_probability,
+                  settings.cold_start_s)
+    tally = Tally()
+    lanes_each = settings.invocations_per_poller
+    most = min(load.partitions, settings.max_pollers or load.partitions)
+
+    def capacity(n: int) -> float:
+        return pollers_capacity_per_s(n, load.partitions, bmax / full_s, lanes_each,
+                                      load.record_bytes)
 
     streams: list[StreamBatches] = []
-    pollers: list[_Poller] = []
     consumed_pp = np.zeros(load.partitions, dtype=np.int64)
+    free_pp = np.zeros(load.partitions)
 
-    def start_pollers(n: int, t_s: float, free_s: list[float], warm: list[bool]) -> None:
-        pollers.clear()
-        for i, (merged, consumed) in enumerate(merged_streams(cum, consumed_pp, n)):
-            stream = StreamBatches(merged, consumed)
-            streams.append(stream)
-            pollers.append(_Poller(stream, merged.tolist(), consumed, max(t_s, free_s[i]), warm[i]))
+    def start(n: int, t_s: float, warm_lanes: list[int]) -> list[Poller]:
+        """``n`` pollers from ``t_s``; poller ``i``'s first ``warm_lanes[i]`` lanes are warm."""
+        out = []
+        for i, lane_members in enumerate(deal(load.partitions, n, lanes_each)):
+            lanes = []
+            for j, members in enumerate(lane_members):
+                merged, consumed = merged_stream(cum, consumed_pp, members)
+                stream = StreamBatches(merged, consumed)
+                streams.append(stream)
+                # a lane resumes when the old lanes of its partitions have landed their batches
+                lanes.append(Lane(members, stream, merged.tolist(), consumed,
+                                  max(t_s, float(free_pp[members].max())),
+                                  i < len(warm_lanes) and j < warm_lanes[i]))
+            out.append(Poller(lanes, batching, draws, tally, bytes_free_s=t_s))
+        return out
 
-    def run_until(pl: _Poller, t_end: float) -> None:
-        m, c, t_free = pl.m, pl.consumed, pl.free_s
-        total = m[-1]
-        ends, lakes = pl.stream.end_offsets, pl.stream.lake_time_s
-        while c < total:
-            s_first = bisect_left(m, c + 1)
-            t_open = max(t_free, (s_first + 1) * slice_s)
-            if t_open >= t_end:
-                break
-            s_fill = bisect_left(m, c + bmax)
-            t_fill = (s_fill + 1) * slice_s if s_fill < n_slices else math.inf
-            if t_fill <= t_open:
-                t_send, n = t_open, bmax
-            else:
-                t_send = t_open + window if t_open + window < t_fill else t_fill
-                ready = min(int(t_send / slice_s + 1e-9), n_slices)
-                n = min(bmax, m[ready - 1] - c)
-            jitter, cold = draws.next()
-            if not pl.warm:
-                cold, pl.warm = draws.init_s(), True
-            d = (overhead_s + n * per_rec_s) * jitter + cold
-            tally.cold_starts += cold > 0
-            while d > timeout:  # billed the timeout, then retried with a fresh draw
-                if t_send < window_s:
-                    tally.invocations += 1
-                    tally.billed_s += timeout
-                tally.timeouts += 1
-                t_send += timeout
-                jitter, cold = draws.next()
-                d = (overhead_s + n * per_rec_s) * jitter + cold
-            if t_send < window_s:
-                tally.invocations += 1
-                tally.billed_s += math.ceil(d * 1000.0 - 1e-9) / 1000.0
-            c += n
-            t_free = t_send + d
-            ends.append(c)
-            lakes.append(t_free)
-        pl.consumed, pl.free_s = c, t_free
-
-    full_rate = bmax / full_s
     if settings.initial_pollers is None:  # already running: sized for the mean rate, warm
-        n_now = target_pollers(load.records / window_s, 0.0, full_rate, load.partitions)
+        n_now = target_pollers(load.records / window_s, 0.0, most, capacity)
         warm0 = True
     else:
-        n_now, warm0 = min(settings.initial_pollers, load.partitions), False
-    start_pollers(n_now, 0.0, [0.0] * n_now, [warm0] * n_now)
+        n_now, warm0 = min(settings.initial_pollers, most), False
+    pollers = start(n_now, 0.0, [lanes_each] * n_now if warm0 else [])
     timeline_t, timeline_n = [0.0], [n_now]
+    concurrency_max = sum(len(p.lanes) for p in pollers)
     pending: tuple[float, int] | None = None
     t = 0.0
     while t < stop_s:
@@ -259,53 +240,57 @@ def simulate_faas(load: TopicLoad, settings: FaasSettings, cpu_s_per_record: flo
         if pending is not None and pending[0] < t_next:
             t_next = pending[0]
         for pl in pollers:
-            run_until(pl, t_next)
+            pl.run_until(t_next)
         t = t_next
         if t >= stop_s:
             break
         if pending is not None and t >= pending[0]:
-            # Rebalance: offsets per partition, then new groups; a poller resumes when the
-            # old pollers of its partitions have finished their batches in flight.
-            free_pp = np.zeros(load.partitions)
-            for i, pl in enumerate(pollers):
-                members = np.arange(i, load.partitions, len(pollers))
-                consumed_pp[members] = split_consumed(
-                    cum, load.counts, members, pl.stream.cum_produced, pl.consumed)
-                free_pp[members] = pl.free_s
-            old_n, n_now = n_now, pending[1]
-            free = [float(free_pp[np.arange(i, load.partitions, n_now)].max()) for i in range(n_now)]
-            warm = [i < old_n for i in range(n_now)]
-            start_pollers(n_now, t, free, warm)
+            # Rebalance: offsets per partition, then the partitions dealt out again.
+            for pl in pollers:
+                for lane in pl.lanes:
+                    consumed_pp[lane.members] = split_consumed(
+                        cum, load.counts, lane.members, lane.stream.cum_produced, lane.consumed)
+                    free_pp[lane.members] = lane.free_s
+            n_now = pending[1]
+            pollers = start(n_now, t, [len(pl.lanes) for pl in pollers])
+            concurrency_max = max(concurrency_max, sum(len(p.lanes) for p in pollers))
             timeline_t.append(t)
             timeline_n.append(n_now)
             pending = None
         if pending is None and abs(t - round(t / EVALUATION_INTERVAL_S) * EVALUATION_INTERVAL_S) < 1e-6:
-            idx = min(int(t / slice_s + 1e-9), n_slices)
+            idx = min(int(t / slice_s + 1e-9), load.slices)
             produced = int(produced_cum[idx - 1]) if idx else 0
-            landed = sum(_landed_by(s, t) for s in streams)
+            landed = sum(landed_by(s, t) for s in streams)
             lo = max(idx - int(EVALUATION_INTERVAL_S / slice_s), 0)
             rate = (produced - (int(produced_cum[lo - 1]) if lo else 0)) / max((idx - lo) * slice_s, 1e-9)
-            want = target_pollers(rate, produced - landed, full_rate, load.partitions)
+            want = target_pollers(rate, produced - landed, most, capacity)
             if want != n_now:
                 pending = (t + settings.scaling_delay_s, want)
 
+    return _arm_run(load, settings, streams, tally, stop_s, bmax,
+                    (timeline_t, timeline_n), concurrency_max)
+
+
+def _arm_run(load: TopicLoad, settings: FaasSettings, streams: list[StreamBatches], tally: Tally,
+             stop_s: float, bmax: int, timeline: tuple[list[float], list[int]],
+             concurrency_max: int) -> ArmRun:
+    """Every lane's batches as one run, with Lambda's billing quantities."""
     lat_parts, w_parts, lake_parts, size_parts = [], [], [], []
     for s in streams:
-        lat, w = latency_segments(s, slice_s)
+        lat, w = latency_segments(s, load.slice_s)
         lat_parts.append(lat)
         w_parts.append(w)
         lake_parts.append(np.asarray(s.lake_time_s))
         size_parts.append(np.diff(np.concatenate(([s.start_offset], s.end_offsets))).astype(np.int64))
-    memory_gb = settings.memory_mb / 1024.0
     usage = {
         "invocations": float(tally.invocations),
         "billed_s": tally.billed_s,
-        "gb_seconds": tally.billed_s * memory_gb,
+        "gb_seconds": tally.billed_s * settings.memory_mb / 1024.0,
         "memory_mb": float(settings.memory_mb),
     }
     run = ArmRun(
         backend="faas",
-        window_s=window_s,
+        window_s=load.duration_s,
         latency_s=np.concatenate(lat_parts),
         latency_weight=np.concatenate(w_parts),
         batch_lake_time_s=np.concatenate(lake_parts),
@@ -313,16 +298,11 @@ def simulate_faas(load: TopicLoad, settings: FaasSettings, cpu_s_per_record: flo
         records_produced=load.records,
         fingerprint=load.fingerprint(),
         usage=usage,
-        timeline=(np.asarray(timeline_t), np.asarray(timeline_n)),
+        timeline=(np.asarray(timeline[0]), np.asarray(timeline[1])),
         extra={"cold_starts": float(tally.cold_starts), "timeouts": float(tally.timeouts),
-               "max_batch_records": float(bmax), "pollers_max": float(max(timeline_n))},
+               "max_batch_records": float(bmax), "pollers_max": float(max(timeline[1])),
+               "invocations_in_flight_max": float(concurrency_max)},
     )
     run.censored_latency_s, run.censored_weight = censored_segments(
         load, load.records - run.records_landed, stop_s)
     return run
-
-
-def _landed_by(stream: StreamBatches, t_s: float) -> int:
-    """Records of one stream that landed by ``t_s`` (a poller's batches land in order)."""
-    k = bisect_left(stream.lake_time_s, t_s + 1e-12)
-    return (stream.end_offsets[k - 1] - stream.start_offset) if k else 0

@@ -1,18 +1,22 @@
-"""Which consumer reads which partitions, and where each partition's offset stands.
+"""Which poller and lane reads which partitions, and where each partition's offset stands.
 
-A consumer that owns several partitions reads them as one stream in produce order: its
-cumulative produce curve is the sum of its partitions' curves, and one offset in that merged
-stream stands for an offset in every partition (all are read up to the same slice). When the
-consumers change (a poller added or removed), the merged offset is split back into
-per-partition offsets and the partitions are dealt out again, ``p % n == i`` to consumer ``i``.
+Poller ``i`` of ``n`` owns the partitions ``p % n == i``; it deals them in turn to its lanes
+(at most one lane per partition). A lane that owns several partitions reads them as one
+stream in produce order: its cumulative produce curve is the sum of its partitions' curves,
+and one offset in that merged stream stands for an offset in every partition (all are read
+up to the same slice). When the pollers change, each lane's merged offset is split back
+into per-partition offsets and the partitions are dealt out again.
 
 Example
 -------
 >>> import numpy as np
+>>> [[m.tolist() for m in lanes] for lanes in deal(5, 2, 2)]
+[[[0, 4], [2]], [[1], [3]]]
 >>> counts = np.array([[2, 0, 1], [1, 1, 1]])
->>> [(m.tolist(), c) for m, c in merged_streams(np.cumsum(counts, axis=1), np.zeros(2, int), 1)]
-[([3, 4, 6], 0)]
->>> split_consumed(np.cumsum(counts, axis=1), counts, np.arange(2), np.array([3, 4, 6]), 4).tolist()
+>>> m, c = merged_stream(np.cumsum(counts, axis=1), np.zeros(2, int), np.arange(2))
+>>> m.tolist(), c
+([3, 4, 6], 0)
+>>> split_consumed(np.cumsum(counts, axis=1), counts, np.arange(2), m, 4).tolist()
 [2, 2]
 """
 
@@ -21,17 +25,26 @@ from __future__ import annotations
 import numpy as np
 
 
-def merged_streams(load_cum: np.ndarray, consumed: np.ndarray, n: int) -> list[tuple[np.ndarray, int]]:
-    """Merged cumulative curve and consumed offset of each of ``n`` pollers."""
+def deal(partitions: int, pollers: int, lanes_per_poller: int) -> list[list[np.ndarray]]:
+    """Partitions of each lane of each poller: poller ``i`` owns ``p % pollers == i`` and
+    deals them in turn to ``min(lanes_per_poller, owned)`` lanes."""
     out = []
-    for i in range(n):
-        members = np.arange(i, load_cum.shape[0], n)
-        out.append((load_cum[members].sum(axis=0), int(consumed[members].sum())))
+    for i in range(pollers):
+        owned = np.arange(i, partitions, pollers)
+        lanes = min(lanes_per_poller, owned.size)
+        out.append([owned[j::lanes] for j in range(lanes)])
     return out
 
 
+def merged_stream(cum: np.ndarray, consumed: np.ndarray, members: np.ndarray
+                  ) -> tuple[np.ndarray, int]:
+    """Cumulative produce curve and consumed offset of the partitions ``members`` read as one
+    stream (``cum[p, s]``: records of partition ``p`` up to slice ``s``)."""
+    return cum[members].sum(axis=0), int(consumed[members].sum())
+
+
 def split_consumed(cum: np.ndarray, counts: np.ndarray, members: np.ndarray,
-                    merged: np.ndarray, consumed: int) -> np.ndarray:
+                   merged: np.ndarray, consumed: int) -> np.ndarray:
     """Per-partition offsets for a merged offset: partitions are read in produce order, so all
     are consumed to the same slice; that slice's records are shared out in proportion."""
     h = int(np.searchsorted(merged, consumed, side="left"))
