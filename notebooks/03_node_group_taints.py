@@ -56,8 +56,8 @@ TOLERATION_SECONDS = None  # e.g. 60.0: external pods may stay that long after t
 # ## The rules, on a cluster of two nodes
 # First the eviction rules themselves, on one insecure and one (empty) secure node, one pod,
 # and a taint at t = 5 s. Each case says when the original pod was evicted (empty: never).
-# (Kubernetes docs "Taints and Tolerations"; the taint eviction controller,
-# kubernetes/kubernetes#90794 and #102993.)
+# (Kubernetes docs "Taints and Tolerations"; the taint eviction controller's
+# `processPodOnNode`, kubernetes/kubernetes#93722 and #102993.)
 
 # %%
 import pandas as pd
@@ -69,10 +69,17 @@ rules = {row["case"]: row["evicted_at_s"] for row in cases}
 pd.DataFrame(cases).set_index("case")
 
 # %% [markdown]
-# Read it as the controller does: not tolerated → out at once (5 s); tolerated with no
-# limit → stays; a limit → out that long after the taint (35 s); several limits → the
-# smallest (25 s); a scheduled eviction survives while *any* NoExecute taint is left
-# (35 s), and is cancelled only when all are gone.
+# Read it as the controller does, every time a taint comes or goes: not tolerated → out at
+# once (5 s); tolerated with no limit → stays; a limit → out that long after the taint
+# (35 s); several limits → the smallest (25 s). When the taints that are left are all
+# tolerated forever (or none is left), a scheduled eviction is cancelled: removing the
+# 30-second taint at 10 s saves the pod. A deadline already posted never moves, though:
+# while a taint tolerated only for a while remains, the pod still goes at its first
+# deadline (35 s, not 100 s after the second taint).
+#
+# *History:* until Kubernetes 1.20 (and the 1.17.12 and 1.18.9 patch releases), a
+# scheduled eviction survived while *any* NoExecute taint was left, so "30 s + forever"
+# also ended at 35 s (kubernetes/kubernetes#90794, fixed by #93722).
 #
 # **Try this:** run
 # `node_groups.evicted_at([(node_groups.EXTERNAL, 0)], [(5, "taint", node_groups.EXTERNAL)])`
@@ -178,8 +185,8 @@ table[cols].round(1)
 # ## Recap
 #
 # * A NoExecute taint evicts what does not tolerate it at once, keeps what tolerates it
-#   forever, and gives `tolerationSeconds` pods exactly that long; it deletes pods directly,
-#   so PodDisruptionBudgets do not slow it down.
+#   forever, and gives `tolerationSeconds` pods exactly that long (unless the taint goes
+#   first); it deletes pods directly, so PodDisruptionBudgets do not slow it down.
 # * **All at once** ends the exposure at the decision but takes every external replica on the
 #   insecure group down together: failed requests and affected users.
 # * **Node by node** with spare capacity keeps enough replicas ready to serve every request,
@@ -198,7 +205,8 @@ assert rules["no toleration"] == 5.0
 assert rules["toleration, no seconds"] is None
 assert rules["tolerationSeconds=30"] == 35.0
 assert rules["two taints, 60 s and 20 s"] == 25.0
-assert rules["30 s + forever, first taint removed at 10 s"] == 35.0
+assert rules["30 s + forever, first taint removed at 10 s"] is None
+assert rules["30 s + 100 s, first taint removed at 10 s"] == 35.0
 assert rules["30 s, all taints removed at 10 s"] is None
 
 by_label = {r["label"]: r for r in rows}

@@ -8,12 +8,15 @@ from tipsim.scenarios.node_groups import EXTERNAL, evicted_at, eviction_rule_cas
 def test_each_case_evicts_when_kubernetes_documents_it() -> None:
     """kubernetes.io "Taints and Tolerations": not tolerated -> at once; tolerated with no
     seconds -> never; tolerationSeconds -> that long after the taint; several -> the
-    smallest; all NoExecute taints removed -> the scheduled eviction is cancelled."""
+    smallest; the taints left all tolerated forever (or none left) -> the scheduled eviction
+    is cancelled (kubernetes/kubernetes#93722)."""
     got = {row["case"]: row["evicted_at_s"] for row in eviction_rule_cases()}
     assert got["no toleration"] == 5.0
     assert got["toleration, no seconds"] is None
     assert got["tolerationSeconds=30"] == 35.0
     assert got["two taints, 60 s and 20 s"] == 25.0
+    assert got["30 s + forever, first taint removed at 10 s"] is None  # #93722
+    assert got["30 s + 100 s, first taint removed at 10 s"] == 35.0  # the deadline stands
     assert got["30 s, all taints removed at 10 s"] is None
 
 

@@ -18,8 +18,9 @@ def test_decide_rules_directly():
     assert decide(None, [], [], now).action == "cancel"
     assert decide(None, [Taint(key="k", effect="NoSchedule")], [], now).action == "cancel"
     assert decide(None, [A], [tol(B, 10.0)], now).action == "evict_now"
-    assert decide(None, [A], [tol(A)], now).action == "keep"
-    assert decide(ScheduledEviction(10.0, 40.0), [A], [tol(A)], now).action == "keep"
+    assert decide(None, [A], [tol(A)], now).action == "cancel"
+    # tolerated forever now: a scheduled deletion is cancelled (#93722)
+    assert decide(ScheduledEviction(10.0, 40.0), [A], [tol(A)], now).action == "cancel"
     d = decide(None, [A, B], [tol(A, 60.0), tol(B, 20.0)], now)
     assert (d.action, d.trigger_s) == ("schedule", 70.0)
     assert decide(ScheduledEviction(10.0, 70.0), [A], [tol(A, 5.0)], now).action == "keep"

@@ -63,10 +63,48 @@ def test_scheduled_eviction_keeps_its_time_when_a_later_taint_is_added() -> None
     assert original(c).ended_s == 65.0
 
 
-def test_scheduled_eviction_survives_while_any_noexecute_taint_remains() -> None:
+def test_removing_the_limited_taint_cancels_the_eviction_when_the_rest_is_tolerated_forever(
+) -> None:
+    """A tolerated forever (added at 5), B tolerated for 60 s (added at 10), both NoExecute.
+    B removed at 40, before its 60 s are up: the pod tolerates every remaining taint
+    forever, so the scheduled deletion is cancelled and the pod is never evicted
+    (kubernetes/kubernetes#93722, TestUpdateNodeWithMultipleTaints in
+    pkg/controller/tainteviction/taint_eviction_test.go)."""
+    env, c = small_cluster((tol(A), tol(B, 60.0)))
+    at(env, 5.0, lambda: c.taint(0, A))
+    at(env, 10.0, lambda: c.taint(0, B))
+    at(env, 40.0, lambda: c.untaint(0, B))
+    env.run(until=1000)
+    assert original(c).alive and original(c).scheduled is None and len(c.pods) == 1
+
+
+def test_the_limited_taint_left_in_place_evicts_60_s_after_it_was_added() -> None:
+    """Same pod and taints, B never removed: evicted at 10 + 60 = 70 s."""
+    env, c = small_cluster((tol(A), tol(B, 60.0)))
+    at(env, 5.0, lambda: c.taint(0, A))
+    at(env, 10.0, lambda: c.taint(0, B))
+    env.run(until=1000)
+    assert original(c).ended_s == 70.0
+
+
+def test_removing_one_of_two_taints_together_cancels_when_the_other_is_tolerated_forever(
+) -> None:
     """A tolerated 30 s, B tolerated forever, both at t=5 -> due at 35. Removing A at t=10
-    leaves B (tolerated forever): the eviction is NOT cancelled (#90794)."""
+    leaves only B, tolerated forever: cancelled (before #93722 the pod went at 35)."""
     env, c = small_cluster((tol(A, 30.0), tol(B)))
+    at(env, 5.0, lambda: c.taint(0, A), lambda: c.taint(0, B))
+    at(env, 10.0, lambda: c.untaint(0, A))
+    env.run(until=200)
+    assert original(c).alive
+
+
+def test_an_earlier_deadline_stands_when_the_remaining_taints_are_tolerated_for_a_while(
+) -> None:
+    """A tolerated 30 s, B tolerated 100 s, both at t=5 -> due at 35. Removing A at t=10
+    leaves B, tolerated only for a while: processPodOnNode keeps a deletion scheduled
+    earlier (it returns when the old start + min(tolerationSeconds) is before now + min),
+    so the pod still goes at 35, not 100 s after B."""
+    env, c = small_cluster((tol(A, 30.0), tol(B, 100.0)))
     at(env, 5.0, lambda: c.taint(0, A), lambda: c.taint(0, B))
     at(env, 10.0, lambda: c.untaint(0, A))
     env.run(until=200)

@@ -81,6 +81,8 @@ CASES: tuple[tuple[str, tuple[TolerationData, ...], tuple[ActionData, ...]], ...
      ((5, "taint", EXTERNAL), (5, "taint", PATCH))),
     ("30 s + forever, first taint removed at 10 s", ((EXTERNAL, 30), (PATCH, None)),
      ((5, "taint", EXTERNAL), (5, "taint", PATCH), (10, "untaint", EXTERNAL))),
+    ("30 s + 100 s, first taint removed at 10 s", ((EXTERNAL, 30), (PATCH, 100)),
+     ((5, "taint", EXTERNAL), (5, "taint", PATCH), (10, "untaint", EXTERNAL))),
     ("30 s, all taints removed at 10 s", ((EXTERNAL, 30),),
      ((5, "taint", EXTERNAL), (10, "untaint", EXTERNAL))),
 )

@@ -1,21 +1,27 @@
 """NoExecute taint eviction, decided the way Kubernetes' taint eviction controller decides it.
 
 Think of a building manager posting "leave by" notices: a tenant with no permit leaves at
-once; one with an open-ended permit stays; one with a 30-second permit gets a notice for
-30 seconds from now; and once a notice is posted it is only torn up when every sign on the
-door has come down.
+once; one with an open-ended permit for every sign on the door stays, and any notice
+already posted is torn up; one with a 30-second permit gets a notice for 30 seconds from
+now, and a notice posted earlier keeps its time.
 
 Rules (kubernetes.io "Taints and Tolerations"; ``processPodOnNode`` in Kubernetes'
-``pkg/controller/nodelifecycle/scheduler/taint_manager.go``):
+``pkg/controller/tainteviction/taint_eviction.go``, before 1.29
+``pkg/controller/nodelifecycle/scheduler/taint_manager.go``), checked on every taint change
+of the pod's node and when the pod is bound to it:
 
-* a pod that does not tolerate every NoExecute taint on its node is evicted at once;
+* no NoExecute taint left on the node: any scheduled eviction is cancelled;
+* a pod that does not tolerate every NoExecute taint is evicted at once;
 * if every taint is tolerated and no used toleration has ``tolerationSeconds``, the pod
-  stays forever (and an eviction already scheduled is *not* cancelled);
-* otherwise it is evicted ``min(tolerationSeconds)`` after the taints were seen
-  (a value <= 0 means at once);
-* an eviction already scheduled keeps its time when taints change (``tolerationSeconds``
-  cannot be lengthened once scheduled, kubernetes/kubernetes#102993); it is cancelled only
-  when *all* NoExecute taints are gone from the node (kubernetes/kubernetes#90794);
+  stays, and any eviction already scheduled is cancelled. This is the behaviour since
+  kubernetes/kubernetes#93722 (fixing #90794): Kubernetes v1.20.0 (listed in the
+  v1.20.0-alpha.1 release notes) and the v1.18.9 and v1.17.12 patch releases (cherry-picks
+  #93814, #93815; #93816 on the 1.16 branch). Before it, a scheduled eviction survived
+  as long as *any* NoExecute taint was left on the node;
+* otherwise the pod is evicted ``min(tolerationSeconds)`` after now (a value <= 0 means at
+  once), unless an eviction was scheduled at an earlier time: that one keeps its time,
+  whatever the taints are now (``if startTime.Add(minTolerationTime).Before(triggerTime)
+  { return }``; ``tolerationSeconds`` cannot be lengthened once scheduled, #102993);
 * eviction deletes the pod directly, not through the Eviction API, so
   PodDisruptionBudgets are not honoured.
 
@@ -30,6 +36,8 @@ Example
 Decision(action='schedule', created_s=100.0, trigger_s=130.0)
 >>> decide(None, [t], [], now_s=100.0).action
 'evict_now'
+>>> decide(ScheduledEviction(100.0, 130.0), [t], [Toleration.for_taint(t)], now_s=110.0).action
+'cancel'
 """
 
 from __future__ import annotations
@@ -117,8 +125,8 @@ def decide(scheduled: ScheduledEviction | None, taints: Sequence[Taint],
         return Decision("evict_now", now_s, now_s)
     limit_s = min_toleration_s(used)
     if limit_s is None:
-        # Tolerated forever now, but a notice already posted stays posted (#90794).
-        return Decision("keep")
+        # Every remaining taint tolerated forever: cancel any scheduled deletion (#93722).
+        return Decision("cancel")
     if scheduled is not None and scheduled.created_s < now_s:
         # Posted earlier: its time stands, whatever the taints say now (#102993).
         return Decision("keep")
