@@ -35,14 +35,16 @@
 # 3. What spare capacity and `tolerationSeconds` change on both sides of that trade.
 #
 # Everything runs in a simulation (no cluster needed): a scheduler that filters on taints and
-# capacity and picks the least allocated node, a ReplicaSet controller that replaces evicted
+# capacity and picks the least allocated node (at random among equally good ones, as
+# kube-scheduler does), a ReplicaSet controller that replaces evicted
 # pods, the taint eviction controller's rules, an autoscaler, and external traffic served by
 # ready pods.
 
 # %% [markdown]
 # ## Parameters
 # The cell below is tagged `parameters` (papermill can override it). `SEED` fixes every
-# random draw (pod start-up times, request arrivals, users); `REPLICATIONS` is how many
+# random draw (pod start-up times, the scheduler's pick among equally good nodes, request
+# arrivals, users); `REPLICATIONS` is how many
 # independent runs each point of the comparison averages.
 
 # %% tags=["parameters"]
@@ -162,7 +164,8 @@ panel.widget
 #   node that has not been tainted yet and must move again. Cordon `group` stops that.
 # * Tick *external pods tolerate the taint for a while* (60 s) and set `cordon` to `none`. Replacements
 #   that tolerate the taint for a while pass the scheduler's taint filter, so some land right
-#   back on the (now emptier) tainted nodes and are evicted a minute later, again and again:
+#   back on the (now emptier, so higher-scoring) tainted nodes and are evicted a minute
+#   later, again and again:
 #   expect exposure to keep growing, the migration never to finish, and evictions in the
 #   dozens, while failed requests barely move (only two replicas go at a time).
 # * Set *pod start-up* to 120 s. Expect every dip to last four times longer.

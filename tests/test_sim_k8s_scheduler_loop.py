@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import simpy
 from k8s_support import A, at, group, small_cluster, tol
+from scipy import stats
 
 from tipsim.sim.k8s.cluster import Cluster
 from tipsim.sim.k8s.scheduler_loop import SchedulerLoop
@@ -59,3 +61,41 @@ def test_a_pod_tolerating_the_taint_for_a_while_may_land_on_the_tainted_node() -
     at(env, 5.0, lambda: c.taint(0, A))
     env.run(until=40)
     assert c.pods[1].node == 0 and c.pods[1].bound_s == 36.0
+
+
+def _bounces(seed: int | None, until_s: float = 2000.0) -> tuple[int, int]:
+    """A pod tolerating the taint for 30 s on an uncordoned tainted node, beside an empty
+    untainted node of the same size: how many times it was evicted, and where it ends."""
+    spec = ClusterSpec(
+        node_groups=(group("old", 1, os_image="xenial", secure=False),
+                     group("new", 0, os_image="bionic", spare=1)),
+        workloads=(WorkloadSpec(name="web", kind="external", replicas=1, cpu_m=500,
+                                memory_mb=512, tolerations=(tol(A, 30.0),), startup_s=10.0),),
+    )
+    env = simpy.Environment()
+    rng = None if seed is None else np.random.default_rng(seed)
+    c = Cluster(env, spec, scheduler_rng=rng)
+    at(env, 5.0, lambda: c.taint(0, A))
+    env.run(until=until_s)
+    evictions = sum(1 for p in c.pods if p.end_reason == "taint")
+    alive = [p for p in c.pods if p.alive]
+    return evictions, alive[0].node
+
+
+def test_a_pod_with_toleration_seconds_is_not_pinned_to_the_tainted_node() -> None:
+    """Each replacement ties between the emptied tainted node and the empty secure node,
+    so it lands on the tainted one with probability 1/2 (selectHost), and the number of
+    evictions is 1 + a geometric number: P(1) = 1/2, P(2) = 1/4, P(3) = 1/8, P(>= 4) = 1/8.
+    Over 400 seeds a chi-square goodness of fit to that distribution must not reject at
+    the 1% level, and every run ends on the secure node. With ties always going to the
+    first node listed, the pod is evicted every 31 s for as long as the run lasts."""
+    runs = [_bounces(seed) for seed in range(400)]
+    evictions = np.array([e for e, _ in runs])
+    observed = np.array([np.count_nonzero(evictions == 1), np.count_nonzero(evictions == 2),
+                         np.count_nonzero(evictions == 3), np.count_nonzero(evictions >= 4)])
+    expected = len(runs) * np.array([1 / 2, 1 / 4, 1 / 8, 1 / 8])
+    assert observed.sum() == len(runs)
+    assert stats.chisquare(observed, expected).pvalue > 0.01
+    assert {node for _, node in runs} == {1}
+    pinned_evictions, pinned_node = _bounces(None)
+    assert pinned_node == 0 and pinned_evictions == 64  # t = 35, 66, ..., 1988

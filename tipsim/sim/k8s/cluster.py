@@ -77,12 +77,16 @@ class Cluster:
         How often the autoscaler looks for unschedulable pods.
     scheduling_delay_s
         Time from a replacement pod's creation until the scheduler can bind it (> 0).
+    scheduler_rng
+        Stream with which the scheduler picks among equally good nodes, as kube-scheduler
+        does at random; ``None`` picks the first of them (for worked examples).
     """
 
     def __init__(self, env: simpy.Environment, spec: ClusterSpec, *,
                  startup_rng: np.random.Generator | None = None, startup_cv: float = 0.0,
                  provision_delay_s: float = 120.0, autoscale_interval_s: float = 10.0,
-                 scheduling_delay_s: float = 1.0) -> None:
+                 scheduling_delay_s: float = 1.0,
+                 scheduler_rng: np.random.Generator | None = None) -> None:
         replicaset_settings = ReplicaSetSettings.create(scheduling_delay_s=scheduling_delay_s)
         startup = StartupSettings.create(startup_cv=startup_cv)
         autoscaling = AutoscalerSettings.create(scan_interval_s=autoscale_interval_s,
@@ -96,7 +100,7 @@ class Cluster:
         self.kubelet = Kubelet(self.state, startup_rng, startup)
         self.taint_manager = TaintEvictionController(self.state)
         self.replicaset = ReplicaSetController(self.state, replicaset_settings)
-        self.scheduler = SchedulerLoop(self.state)
+        self.scheduler = SchedulerLoop(self.state, scheduler_rng)
         self.daemonsets = DaemonSetController(self.state)
         self.eviction_api = EvictionAPI(self.state)
         self.autoscaler = ClusterAutoscaler(self.state, autoscaling,

@@ -47,7 +47,7 @@ Strategy = Literal["all-at-once", "node-by-node"]
 Cordon = Literal["none", "tainted", "group"]
 STRATEGIES: tuple[str, ...] = ("all-at-once", "node-by-node")
 CORDON_MODES: tuple[str, ...] = ("none", "tainted", "group")
-STREAMS: tuple[str, ...] = ("arrivals", "users", "startup")
+STREAMS: tuple[str, ...] = ("arrivals", "users", "startup", "scheduler")
 
 
 class MigrationPlan(Params):
@@ -122,8 +122,8 @@ def run_migration(spec: ClusterSpec, plan: MigrationPlan, *, insecure_group: str
     traffic
         External demand; default :class:`TrafficSpec`.
     seed, replication
-        Random streams ``arrivals``, ``users``, ``startup`` (common random numbers across
-        strategies).
+        Random streams ``arrivals``, ``users``, ``startup``, ``scheduler`` (tie-breaks
+        between equally good nodes); common random numbers across strategies.
     startup_cv
         Spread of pod start-up times.
     provision_delay_s
@@ -133,7 +133,7 @@ def run_migration(spec: ClusterSpec, plan: MigrationPlan, *, insecure_group: str
     rng = streams(seed, STREAMS, replication)
     env = simpy.Environment()
     cluster = Cluster(env, spec, startup_rng=rng["startup"], startup_cv=startup_cv,
-                      provision_delay_s=provision_delay_s)
+                      provision_delay_s=provision_delay_s, scheduler_rng=rng["scheduler"])
     targets = cluster.nodes_in_group(insecure_group)
     apply_strategy(cluster, targets, plan)
     env.run(until=horizon_s)

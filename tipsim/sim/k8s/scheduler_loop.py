@@ -7,7 +7,8 @@ filter-and-score rules pick (:func:`tipsim.sim.k8s.scheduler.pick_node`). A gues
 room left keeps waiting (Pending) and is tried again at the next pass.
 
 A pod is tried only from its ``schedulable_s`` on (a replacement pod's scheduling delay);
-the loop makes a pass at that time.
+the loop makes a pass at that time. Ties between equally good nodes are broken at random
+with the loop's generator (``rng``; see :func:`~tipsim.sim.k8s.scheduler.pick_node`).
 
 Example
 -------
@@ -29,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
+import numpy as np
 import simpy
 
 from tipsim.sim.k8s.scheduler import pick_node
@@ -42,10 +44,13 @@ class SchedulerLoop:
     ----------
     state
         The cluster; the loop watches pod creation and deletion and taint removal.
+    rng
+        Stream that breaks ties between equally good nodes; ``None``: the first of them.
     """
 
-    def __init__(self, state: ClusterState) -> None:
+    def __init__(self, state: ClusterState, rng: np.random.Generator | None = None) -> None:
         self.state = state
+        self.rng = rng
         state.on_created.append(self.on_created)
         state.on_deleted.append(self.on_deleted)
         state.on_taints_changed.append(self.on_taints_changed)
@@ -57,7 +62,7 @@ class SchedulerLoop:
         now = state.now
         for pod in state.pods:
             if pod.pending and pod.schedulable_s <= now:
-                node = pick_node(nodes, pod.cpu_m, pod.memory_mb, pod.tolerations)
+                node = pick_node(nodes, pod.cpu_m, pod.memory_mb, pod.tolerations, self.rng)
                 if node is not None:
                     state.bind(pod, node)
         state.changed()
