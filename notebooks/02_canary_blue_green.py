@@ -114,9 +114,12 @@ for step in summary["steps"]:
 
 # %% [markdown]
 # ## The judge's reasoning
-# For each metric the judge compares the canary's 10-second values with the baseline's
-# (Mann-Whitney U test at 98% confidence, allowed band 0.25 x |shift|). A failing
-# **critical** metric (error rate) forces the score to 0.
+# For each metric the judge compares the canary's 10-second values with the baseline's,
+# as Kayenta does: a Mann-Whitney (rank-sum) test at 98% confidence, an allowed band of
+# 0.25 x |shift|, and a mean-ratio gate (`mean_ratio`: High needs the canary's mean at
+# least 1.0 x the baseline's). Outliers are kept unless a metric asks for their removal.
+# A failing **critical** metric (error rate) forces the score to 0, and so do 50% or more
+# metrics with no data (a window in which green got no requests).
 
 # %%
 import pandas as pd

@@ -1,4 +1,5 @@
-"""The Kayenta-style canary judge: classification, score, and agreement with Mann-Whitney theory."""
+"""The canary judge as Kayenta documents and implements it: classification, outliers, effect
+size, the NoData rule, and the rank-sum test against R's documented figures and scipy."""
 
 from __future__ import annotations
 
@@ -11,15 +12,16 @@ from tipsim.analysis.canary_judge import (
     JudgeParams,
     MetricSpec,
     classify_metric,
-    hodges_lehmann,
     interval_series,
     judge,
     remove_outliers,
 )
+from tipsim.analysis.mann_whitney import rank_sum_test
 from tipsim.errors import ParameterError
 
 # Hollander & Wolfe (1973), p. 69: the two-sample example of R's ?wilcox.test.
-# R reports W = 35, p = 0.1272 (exact, alternative "greater").
+# R reports W = 35, p = 0.1272 (exact, alternative "greater") and p = 0.1103 for the
+# large-sample approximation without continuity correction (exact = FALSE, correct = FALSE).
 HW_X = np.array([0.80, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46])
 HW_Y = np.array([1.15, 0.88, 0.90, 0.74, 1.21])
 
@@ -48,7 +50,7 @@ def test_same_distribution_passes_in_most_replications() -> None:
     for seed in range(100):
         rng = np.random.default_rng(seed)
         res = classify_metric(rng.lognormal(-3, 0.3, 30), rng.lognormal(-3, 0.3, 30),
-                              MetricSpec("latency_p50_s"))
+                              MetricSpec(name="latency_p50_s"))
         highs += res.classification == "High"
     assert highs <= 5
 
@@ -72,40 +74,54 @@ def test_doubled_error_rate_is_high_and_fails_the_critical_metric(seed: int) -> 
 
 def test_lower_error_rate_is_not_a_failure_for_an_increase_metric() -> None:
     """Direction matters: a canary with fewer errors is Pass for an 'increase' metric
-    and Low for an 'either' metric."""
+    and Low for an 'either' metric, which is Kayenta's default direction."""
     rng = np.random.default_rng(11)
     canary, base = _error_series(rng, 0.005), _error_series(rng, 0.03)
-    assert classify_metric(canary, base, MetricSpec("e", "increase")).classification == "Pass"
-    assert classify_metric(canary, base, MetricSpec("e", "either")).classification == "Low"
+    increase = MetricSpec(name="e", direction="increase")
+    assert classify_metric(canary, base, increase).classification == "Pass"
+    assert MetricSpec(name="e").direction == "either"
+    assert classify_metric(canary, base, MetricSpec(name="e")).classification == "Low"
+    assert [m.direction for m in DEFAULT_METRICS] == ["increase"] * 3  # the kit's, explicit
 
 
-def test_mann_whitney_u_matches_published_example_and_scipy_decision() -> None:
-    """On Hollander & Wolfe's example the shift interval, read as a two-sided test at
-    level 1 - confidence, takes the same decision as scipy's Mann-Whitney p-value, and
-    the Hodges-Lehmann estimate is the median of pairwise differences."""
-    u = stats.mannwhitneyu(HW_X, HW_Y, alternative="greater")
-    assert u.statistic == 35.0
-    assert u.pvalue == pytest.approx(0.1272, abs=5e-5)  # R's printed value
-    est, lo, hi = hodges_lehmann(HW_X, HW_Y, confidence=0.95)
-    assert est == pytest.approx(np.median(np.subtract.outer(HW_X, HW_Y)))
-    p_two = stats.mannwhitneyu(HW_X, HW_Y, alternative="two-sided").pvalue
-    assert (lo > 0 or hi < 0) == (p_two < 0.05)
-    assert lo < est < hi
+def test_rank_sum_test_matches_rs_documented_example() -> None:
+    """R's ?wilcox.test example: W = 35; the large-sample approximation without continuity
+    correction gives one-sided p = 0.1103, so two-sided 0.2207; the estimate lies inside
+    its interval."""
+    r = rank_sum_test(HW_X, HW_Y, confidence=0.95, correct=False)
+    assert r.statistic == 35.0
+    assert r.p_value == pytest.approx(2 * 0.1103, abs=2e-4)
+    assert r.ci_low < r.estimate < r.ci_high
+
+
+def test_statistic_and_p_value_match_scipy_asymptotic_with_ties() -> None:
+    """On heavily tied integer data, the statistic and the two-sided p-value equal scipy's
+    normal approximation with tie and continuity corrections (R's exact = FALSE,
+    correct = TRUE)."""
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        x = rng.integers(0, 5, 20).astype(float)
+        y = rng.integers(1, 6, 25).astype(float)
+        ours = rank_sum_test(x, y)
+        ref = stats.mannwhitneyu(x, y, alternative="two-sided", method="asymptotic",
+                                 use_continuity=True)
+        assert ours.statistic == ref.statistic
+        assert ours.p_value == pytest.approx(ref.pvalue, rel=1e-9)
 
 
 @pytest.mark.parametrize("shift", [0.0, 0.05, 0.3, 1.0])
-def test_interval_decision_agrees_with_scipy_on_shifted_samples(shift: float) -> None:
-    """For clearly separated and clearly equal cases, 'interval excludes 0' equals
-    scipy's asymptotic two-sided p < 0.02 (the judge's default confidence 0.98)."""
+def test_interval_excludes_zero_exactly_when_the_test_rejects(shift: float) -> None:
+    """The interval inverts the test: at confidence 0.98 it excludes 0 exactly when
+    scipy's asymptotic two-sided p-value (with continuity correction) is below 0.02."""
     rng = np.random.default_rng(42)
     base = rng.normal(1.0, 0.2, 40)
     canary = rng.normal(1.0 + shift, 0.2, 40)
-    _, lo, hi = hodges_lehmann(canary, base, 0.98)
-    p = stats.mannwhitneyu(canary, base, alternative="two-sided",
-                           method="asymptotic").pvalue
-    assert (lo > 0 or hi < 0) == (p < 0.02)
-    res = classify_metric(canary, base, MetricSpec("m", "either"))
-    assert res.p_value == pytest.approx(stats.mannwhitneyu(canary, base).pvalue)
+    r = rank_sum_test(canary, base, 0.98)
+    p = stats.mannwhitneyu(canary, base, alternative="two-sided", method="asymptotic",
+                           use_continuity=True).pvalue
+    assert (r.ci_low > 0 or r.ci_high < 0) == (p < 0.02)
+    res = classify_metric(canary, base, MetricSpec(name="m"))
+    assert res.p_value == pytest.approx(p, rel=1e-9)
 
 
 def test_effect_band_lets_a_small_shift_pass() -> None:
@@ -114,22 +130,24 @@ def test_effect_band_lets_a_small_shift_pass() -> None:
     rng = np.random.default_rng(5)
     base = rng.normal(1.0, 0.05, 200)
     canary = rng.normal(1.02, 0.05, 200)
-    wide = classify_metric(canary, base, MetricSpec("m"), JudgeParams(effect_fraction=2.0))
-    narrow = classify_metric(canary, base, MetricSpec("m"), JudgeParams(effect_fraction=0.0))
+    wide = classify_metric(canary, base, MetricSpec(name="m"), JudgeParams(effect_fraction=2.0))
+    narrow = classify_metric(canary, base, MetricSpec(name="m"),
+                             JudgeParams(effect_fraction=0.0))
     assert wide.ci_low > 0  # significant ...
     assert wide.classification == "Pass"  # ... but inside the allowed band
     assert narrow.classification == "High"
 
 
 def test_non_critical_failure_gives_partial_score_and_thresholds() -> None:
-    """One of three equal-weight metrics High (not critical): score 66.7, a fail at the
-    default thresholds (pass 95, marginal 75), marginal when the marginal bar is 60."""
+    """One of three equal-weight metrics High (not critical): score 66.67 (Kayenta rounds
+    to 2 decimals), a fail at the default thresholds (pass 95, marginal 75), marginal when
+    the marginal bar is 60."""
     rng = np.random.default_rng(8)
     base = {"error_rate": np.zeros(20), "latency_p50_s": rng.normal(0.05, 0.002, 20),
             "latency_p99_s": rng.normal(0.2, 0.01, 20)}
     canary = dict(base, latency_p99_s=base["latency_p99_s"] + 0.2)
     res = judge(canary, base)
-    assert res.score == pytest.approx(200 / 3, abs=1e-4)
+    assert res.score == 66.67
     assert not res.critical_failed and res.verdict == "fail"
     res2 = judge(canary, base, DEFAULT_METRICS, JudgeParams(marginal_score=60))
     assert res2.verdict == "marginal"
@@ -138,12 +156,55 @@ def test_non_critical_failure_gives_partial_score_and_thresholds() -> None:
 def test_no_data_for_a_critical_metric_fails() -> None:
     """No canary values at all (NaN everywhere): NoData, and a critical NoData fails."""
     res = judge({"error_rate": np.full(5, np.nan)}, {"error_rate": np.zeros(5)},
-                [MetricSpec("error_rate", critical=True)])
+                [MetricSpec(name="error_rate", critical=True)])
     assert res.metrics[0].classification == "NoData"
-    assert res.verdict == "fail"
+    assert res.verdict == "fail" and res.score == 0.0
 
 
-def test_outlier_removal_uses_kayenta_fences() -> None:
+def test_one_pass_and_two_no_data_fails_with_score_zero() -> None:
+    """Kayenta's WeightedSumScorer: 50 % or more of the metrics NoData fails the run
+    (score 0), although the one metric with data passes and none is critical."""
+    series = np.full(10, 0.05)
+    res = judge({"a": series, "b": np.array([]), "c": np.full(10, np.nan)},
+                {"a": series, "b": series, "c": series},
+                [MetricSpec(name=n) for n in ("a", "b", "c")])
+    assert [m.classification for m in res.metrics] == ["Pass", "NoData", "NoData"]
+    assert res.score == 0.0 and res.verdict == "fail" and "no data" in res.reason
+    two_of_three = judge({"a": series, "b": series, "c": np.array([])},
+                         {"a": series, "b": series, "c": series},
+                         [MetricSpec(name=n) for n in ("a", "b", "c")])
+    assert two_of_three.score == 100.0  # one NoData in three: left out of the share
+
+
+def test_an_extreme_canary_outlier_is_kept_unless_removal_is_configured() -> None:
+    """Kayenta keeps outliers unless the metric says outliers.strategy: remove. One
+    interval of the canary at 50x: kept, it counts (n = 20, mean ratio far above 1);
+    with removal configured it is dropped (n = 19, ratio about 1)."""
+    rng = np.random.default_rng(4)
+    base = rng.normal(1.0, 0.02, 20)
+    canary = np.r_[rng.normal(1.0, 0.02, 19), 50.0]
+    kept = classify_metric(canary, base, MetricSpec(name="latency_p99_s"))
+    removed = classify_metric(canary, base, MetricSpec(name="latency_p99_s",
+                                                       remove_outliers=True))
+    assert kept.n_canary == 20 and kept.mean_ratio > 2.0
+    assert removed.n_canary == 19 and removed.mean_ratio == pytest.approx(1.0, abs=0.05)
+
+
+def test_effect_size_gate_needs_the_mean_ratio_beyond_the_allowed_change() -> None:
+    """A clear 10 % increase is High at Kayenta's default allowedIncrease 1.0, Pass when
+    the metric allows 1.2; a clear 10 % decrease is Low unless allowedDecrease is 0.8."""
+    rng = np.random.default_rng(6)
+    base = rng.normal(1.0, 0.01, 30)
+    up, down = rng.normal(1.1, 0.01, 30), rng.normal(0.9, 0.01, 30)
+    assert classify_metric(up, base, MetricSpec(name="m")).classification == "High"
+    assert classify_metric(up, base, MetricSpec(name="m", allowed_increase=1.2)
+                           ).classification == "Pass"
+    assert classify_metric(down, base, MetricSpec(name="m")).classification == "Low"
+    assert classify_metric(down, base, MetricSpec(name="m", allowed_decrease=0.8)
+                           ).classification == "Pass"
+
+
+def test_outlier_removal_uses_kayenta_fences() -> None:  # when a metric asks for it
     """One wild value among steady ones is removed; a 1%-quantile-wide spread is kept."""
     x = np.r_[np.linspace(1.0, 1.1, 99), 50.0, np.nan]
     kept = remove_outliers(x, 3.0)

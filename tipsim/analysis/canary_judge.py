@@ -1,42 +1,50 @@
-"""An automated canary judge in the style of Kayenta's NetflixACAJudge.
+"""An automated canary judge as Kayenta's NetflixACAJudge does it.
 
 A canary judge answers one question per observation window: does the canary behave
 like the baseline? Like a wine judge who tastes two glasses side by side, it does not
-ask whether either is good in absolute terms, only whether the new one is worse.
+ask whether either is good in absolute terms, only whether the new one differs.
 
 For each metric (error rate, latency p50, latency p99, ...), the judge compares the
 canary's series of per-interval values with the baseline's:
 
-1. NaNs are dropped and outliers removed with Kayenta's interquartile-range detector
-   (factor 3.0, "reduced sensitivity": the fences are widened to the 1st/99th
-   percentiles when those are further out).
-2. A Mann-Whitney U test (Wilcoxon rank-sum) gives the Hodges-Lehmann estimate of the
-   shift (canary minus baseline) and its confidence interval at ``confidence``
-   (Kayenta uses 0.98).
-3. The allowed effect band is ``+/- effect_fraction * |estimate|`` (Kayenta: 0.25).
-   The metric is **High** when the whole interval lies above the band, **Low** when
-   below, **Pass** otherwise, **NoData** when either side has no values; a metric's
-   ``direction`` says which of High/Low count as failures.
-4. The score is the weighted share of passing metrics (0-100); a failing critical
-   metric forces the score to 0. Score >= ``pass_score`` is a pass, >=
-   ``marginal_score`` marginal, else fail (Kayenta's examples use 95 / 75).
+1. NaNs are dropped. Outliers are **kept** unless the metric's configuration says
+   ``remove_outliers`` (Kayenta's ``outliers.strategy: remove``); then Kayenta's
+   interquartile-range detector drops them (factor ``outlier_factor``, 3.0 by default,
+   "reduced sensitivity": the fences are widened to the 1st/99th percentiles when those
+   are further out).
+2. Either side empty: **NoData**. Identical data, or a single value on both sides:
+   **Pass**.
+3. The two-sided rank-sum test (:mod:`tipsim.analysis.mann_whitney`, Kayenta's port of
+   R's normal approximation with continuity and tie corrections) gives the shift
+   (canary minus baseline), its estimate and its interval at ``confidence`` (0.98).
+4. The tolerance band is ``+/- effect_fraction * |estimate|`` (0.25). The metric is
+   **High** when the whole interval lies above the band *and* the mean ratio
+   (canary / baseline; 1 when the baseline's mean is 0) is at least
+   ``allowed_increase``; **Low** when the whole interval lies below the band and the
+   ratio is at most ``allowed_decrease`` (both 1.0 by default); a metric's ``direction``
+   (Kayenta's default ``"either"``) says which of High and Low it can be.
+5. The score is the weighted share of Pass among Pass/High/Low metrics (NoData left
+   out), rounded to 2 decimals. It is **0** when a critical metric is not Pass (NoData
+   included) or when 50 % or more of the metrics are NoData. Score >= ``pass_score`` is
+   a pass, >= ``marginal_score`` marginal, else fail (Kayenta's examples: 95 / 75).
 
-Sources: spinnaker/kayenta ``NetflixACAJudge.scala``, ``MannWhitneyClassifier.scala``,
-``IQRDetector.scala``, ``WeightedSumScorer.scala`` (summarised in shared FACTS.md,
-"Canary analysis and progressive delivery"). Simplifications: one metric group
-(weights per metric instead of group weights); the confidence interval uses the
-normal approximation for the order statistic of pairwise differences (Lehmann 1975),
-where R's ``wilcox.test`` (which Kayenta calls) uses the exact distribution for small
-samples.
+Sources: spinnaker/kayenta ``NetflixACAJudge.scala``, ``MannWhitneyClassifier.scala``
+(effect-size thresholds, the control-mean-0 ratio), ``IQRDetector.scala``,
+``WeightedSumScorer.scala`` (``criticalFailures``, ``tooManyNodata`` at 50 %), and the
+Spinnaker docs, "How canary judgment works" (outlier strategy, effect size, the 50 %
+NODATA rule). Simplification: one metric group, with weights per metric instead of
+group weights; no ``criticalIncrease``/``criticalDecrease`` (a failing critical metric
+always fails the run, as with Kayenta's default thresholds of 1.0).
 
-Everything here is a pure function over numpy arrays.
+The kit's three metrics say their direction explicitly (:data:`DEFAULT_METRICS`: more
+errors or more latency is bad, less is not).
 
 Example
 -------
 >>> import numpy as np
 >>> base = np.full(20, 0.01)
 >>> res = judge({"error_rate": base}, {"error_rate": base},
-...             [MetricSpec("error_rate", critical=True)])
+...             [MetricSpec(name="error_rate", critical=True)])
 >>> res.verdict, res.score
 ('pass', 100.0)
 """
@@ -46,17 +54,19 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 import numpy as np
 from pydantic import model_validator
-from scipy import stats
 
+from tipsim.analysis.mann_whitney import rank_sum_test
 from tipsim.params import Params, param
 
 Direction = Literal["increase", "decrease", "either"]
 Classification = Literal["Pass", "High", "Low", "NoData"]
 Verdict = Literal["pass", "marginal", "fail"]
+NODATA_FAIL_SHARE = 0.5
+"""Kayenta's NODATA threshold: a run with this share of NoData metrics or more fails."""
 
 
 class JudgeParams(Params):
@@ -72,44 +82,41 @@ class JudgeParams(Params):
                               description="judge: score needed to pass")
     marginal_score: float = param(75.0, ge=0.0, le=100.0, step=5.0,
                                   description="judge: score below which the run fails")
-    outlier_iqr_factor: float = param(3.0, gt=0.0, le=100.0,
-                                      description="IQR fence factor for outlier removal")
 
     @model_validator(mode="after")
-    def _marginal_below_pass(self) -> JudgeParams:
+    def _marginal_below_pass(self) -> Self:
         if self.marginal_score > self.pass_score:
             raise ValueError("marginal_score: a number <= pass_score")
         return self
 
 
-@dataclass(frozen=True)
-class MetricSpec:
-    """One metric the judge compares.
+class MetricSpec(Params):
+    """One metric the judge compares, configured as a Kayenta canary config's metric."""
 
-    Parameters
-    ----------
-    name
-        Key of the metric in the canary and baseline mappings.
-    direction
-        ``"increase"``: only High fails (error rate, latency); ``"decrease"``: only Low
-        fails (throughput); ``"either"``: both fail.
-    critical
-        A failing critical metric fails the whole run (score 0).
-    weight
-        Relative weight in the score.
-    """
-
-    name: str
-    direction: Direction = "increase"
-    critical: bool = False
-    weight: float = 1.0
+    name: str = param(description="key of the metric in the canary and baseline series")
+    direction: Direction = param("either", description="which change fails: 'increase' "
+                                 "(only High), 'decrease' (only Low) or 'either'")
+    critical: bool = param(False, description="a critical metric that is not Pass fails "
+                                              "the run (score 0)")
+    weight: float = param(1.0, gt=0.0, le=100.0, description="relative weight in the score")
+    remove_outliers: bool = param(False, description="drop values outside the IQR fences "
+                                                     "(Kayenta's outliers.strategy: remove)")
+    outlier_factor: float = param(3.0, gt=0.0, le=100.0,
+                                  description="IQR fence factor when outliers are removed")
+    allowed_increase: float = param(1.0, gt=0.0, le=100.0,
+                                    description="High only when canary/baseline mean "
+                                                "ratio >= this")
+    allowed_decrease: float = param(1.0, gt=0.0, le=100.0,
+                                    description="Low only when canary/baseline mean "
+                                                "ratio <= this")
 
 
 DEFAULT_METRICS: tuple[MetricSpec, ...] = (
-    MetricSpec("error_rate", "increase", critical=True),
-    MetricSpec("latency_p50_s", "increase"),
-    MetricSpec("latency_p99_s", "increase"),
+    MetricSpec(name="error_rate", direction="increase", critical=True),
+    MetricSpec(name="latency_p50_s", direction="increase"),
+    MetricSpec(name="latency_p99_s", direction="increase"),
 )
+"""The kit's metrics: more errors (critical) or more latency fails; less does not."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,7 @@ class MetricResult:
     ci_high: float
     band: float
     p_value: float
+    mean_ratio: float
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -138,17 +146,18 @@ class MetricResult:
 
 @dataclass(frozen=True)
 class JudgeResult:
-    """The judge's verdict for one window."""
+    """The judge's verdict for one window, and why a run was failed outright."""
 
     score: float
     verdict: Verdict
     critical_failed: bool
     metrics: tuple[MetricResult, ...]
+    reason: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {"score": self.score, "verdict": self.verdict,
-                "critical_failed": self.critical_failed,
+                "critical_failed": self.critical_failed, "reason": self.reason,
                 "metrics": [m.as_dict() for m in self.metrics]}
 
 
@@ -168,77 +177,56 @@ def remove_outliers(values: np.ndarray, factor: float = 3.0) -> np.ndarray:
     return x[(x >= lo) & (x <= hi)]
 
 
-def hodges_lehmann(canary: np.ndarray, baseline: np.ndarray,
-                   confidence: float = 0.98) -> tuple[float, float, float]:
-    """Hodges-Lehmann shift estimate (canary - baseline) and its confidence interval.
-
-    The estimate is the median of all pairwise differences; the interval takes the
-    ``C``-th smallest and largest differences, ``C = floor(N/2 - z*sqrt(mn(m+n+1)/12))``
-    (normal approximation to the U distribution), which inverts the two-sided
-    Mann-Whitney test at level ``1 - confidence``.
-
-    Returns
-    -------
-    (estimate, ci_low, ci_high)
-    """
-    x = np.asarray(canary, dtype=float)
-    y = np.asarray(baseline, dtype=float)
-    m, n = x.size, y.size
-    diffs = np.sort((x[:, None] - y[None, :]).ravel())
-    total = diffs.size
-    estimate = float(np.median(diffs))
-    z = float(stats.norm.ppf(0.5 + confidence / 2.0))
-    c = math.floor(total / 2.0 - z * math.sqrt(m * n * (m + n + 1) / 12.0))
-    c = min(max(c, 1), total)  # 1-based rank of the lower bound
-    return estimate, float(diffs[c - 1]), float(diffs[total - c])
+def _prepare(values: np.ndarray, spec: MetricSpec) -> np.ndarray:
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    return remove_outliers(x, spec.outlier_factor) if spec.remove_outliers else x
 
 
 def classify_metric(canary: np.ndarray, baseline: np.ndarray, spec: MetricSpec,
                     params: JudgeParams | None = None) -> MetricResult:
     """Classify one metric as Pass, High, Low or NoData (Kayenta's MannWhitneyClassifier)."""
     p = params or JudgeParams()
-    x = remove_outliers(canary, p.outlier_iqr_factor)
-    y = remove_outliers(baseline, p.outlier_iqr_factor)
+    x, y = _prepare(canary, spec), _prepare(baseline, spec)
     nan = float("nan")
     if x.size == 0 or y.size == 0:
         return MetricResult(spec.name, "NoData", spec.critical, spec.critical, int(x.size),
-                            int(y.size), nan, nan, nan, nan, nan, nan, nan)
+                            int(y.size), nan, nan, nan, nan, nan, nan, nan, nan)
     cmed, bmed = float(np.median(x)), float(np.median(y))
-    if x.size == y.size and np.array_equal(np.sort(x), np.sort(y)):
+    if np.array_equal(np.sort(x), np.sort(y)) or np.unique(np.r_[x, y]).size == 1:
         return MetricResult(spec.name, "Pass", False, spec.critical, int(x.size), int(y.size),
-                            cmed, bmed, 0.0, 0.0, 0.0, 0.0, 1.0)
-    est, lo, hi = hodges_lehmann(x, y, p.confidence)
-    band = p.effect_fraction * abs(est)
-    p_value = float(stats.mannwhitneyu(x, y, alternative="two-sided").pvalue)
+                            cmed, bmed, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0)
+    test = rank_sum_test(x, y, p.confidence)
+    base_mean = float(y.mean())
+    ratio = 1.0 if base_mean == 0.0 else float(x.mean()) / base_mean
+    band = p.effect_fraction * abs(test.estimate)
     label: Classification = "Pass"
-    if spec.direction in ("increase", "either") and lo > band:
+    if (spec.direction in ("increase", "either") and test.ci_low > band
+            and ratio >= spec.allowed_increase):
         label = "High"
-    elif spec.direction in ("decrease", "either") and hi < -band:
+    elif (spec.direction in ("decrease", "either") and test.ci_high < -band
+          and ratio <= spec.allowed_decrease):
         label = "Low"
     failed = label != "Pass"
     return MetricResult(spec.name, label, failed, spec.critical, int(x.size), int(y.size),
-                        cmed, bmed, est, lo, hi, band, p_value)
+                        cmed, bmed, test.estimate, test.ci_low, test.ci_high, band,
+                        test.p_value, ratio)
 
 
-def score(results: Sequence[MetricResult]) -> tuple[float, bool]:
-    """Weighted share of passing metrics (0-100), and whether a critical metric failed.
-
-    NoData metrics are left out of the share (as in Kayenta's WeightedSumScorer); a
-    failing or NoData critical metric forces the score to 0.
-    """
-    critical_failed = any(r.critical and r.classification != "Pass" for r in results)
-    weights = {r.name: 1.0 for r in results}
-    return _score(results, weights, critical_failed)
-
-
-def _score(results: Sequence[MetricResult], weights: Mapping[str, float],
-           critical_failed: bool) -> tuple[float, bool]:
+def _score(results: Sequence[MetricResult], weights: Mapping[str, float]) -> tuple[float, str]:
+    """Kayenta's WeightedSumScorer for one group: (score, why it was forced to 0)."""
+    critical = [r.name for r in results if r.critical and r.classification != "Pass"]
+    if critical:
+        return 0.0, f"critical metric {critical[0]} was not Pass"
+    nodata = sum(r.classification == "NoData" for r in results)
+    if results and nodata / len(results) >= NODATA_FAIL_SHARE:
+        return 0.0, f"{nodata} of {len(results)} metrics had no data (50% or more)"
     counted = [r for r in results if r.classification != "NoData"]
     total = sum(weights[r.name] for r in counted)
-    if critical_failed or total == 0:
-        return 0.0, critical_failed
+    if total == 0:
+        return 100.0, ""
     passed = sum(weights[r.name] for r in counted if not r.failed)
-    return 100.0 * passed / total, critical_failed
+    return round(100.0 * passed / total, 2), ""
 
 
 def judge(canary: Mapping[str, np.ndarray], baseline: Mapping[str, np.ndarray],
@@ -251,7 +239,7 @@ def judge(canary: Mapping[str, np.ndarray], baseline: Mapping[str, np.ndarray],
     canary, baseline
         Per-interval series for each metric name (NaN where an interval had no data).
     metrics
-        What to compare and how.
+        What to compare and how (direction, criticality, outliers, effect size).
     params
         Confidence, effect band and score thresholds.
     """
@@ -262,10 +250,10 @@ def judge(canary: Mapping[str, np.ndarray], baseline: Mapping[str, np.ndarray],
         for s in metrics
     )
     critical_failed = any(r.critical and r.classification != "Pass" for r in results)
-    value, _ = _score(results, {s.name: s.weight for s in metrics}, critical_failed)
+    value, reason = _score(results, {s.name: s.weight for s in metrics})
     verdict: Verdict = ("pass" if value >= p.pass_score
                         else "marginal" if value >= p.marginal_score else "fail")
-    return JudgeResult(round(value, 6), verdict, critical_failed, results)
+    return JudgeResult(value, verdict, critical_failed, results, reason)
 
 
 def interval_series(time_s: np.ndarray, latency_s: np.ndarray, ok: np.ndarray,

@@ -89,24 +89,25 @@ def rollout_figure(series: Mapping[str, np.ndarray], weight_time_s: Sequence[flo
 
 def judge_table(metrics: Sequence[Mapping[str, Any]], title: str = "") -> go.Figure:
     """The judge's per-metric findings as a table (canary vs baseline medians, shift
-    interval, band, classification)."""
+    interval, band, p-value, mean ratio, classification)."""
 
     def fmt(v: Any) -> str:
         return "-" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.4g}"
 
     cols = ["metric", "canary median", "baseline median", "shift interval", "band",
-            "p-value", "result"]
+            "p-value", "mean ratio", "result"]
     rows = [[m["name"] for m in metrics],
             [fmt(m["canary_median"]) for m in metrics],
             [fmt(m["baseline_median"]) for m in metrics],
             [f"[{fmt(m['ci_low'])}, {fmt(m['ci_high'])}]" for m in metrics],
             [f"+/- {fmt(m['band'])}" for m in metrics],
             [fmt(m["p_value"]) for m in metrics],
+            [fmt(m.get("mean_ratio")) for m in metrics],
             [m["classification"] + (" (critical)" if m["critical"] else "") for m in metrics]]
     fill = [COLOURS["bad"] if m["failed"] else "#EAF4EC" for m in metrics]
     fig = go.Figure(go.Table(header={"values": cols},
                              cells={"values": rows,
-                                    "fill_color": [["white"] * len(metrics)] * 6 + [fill]}))
+                                    "fill_color": [["white"] * len(metrics)] * 7 + [fill]}))
     fig.update_layout(**base_layout(title, height=220))
     return fig
 
