@@ -187,15 +187,24 @@ dns_figure(g, share, bb.record.weight_time_s, bb.record.weight_pct, bb.params.du
 # %% [markdown]
 # ## Health checks
 # The talk's ELB check (30 s, timeout 3 s, unhealthy after 2 failures) takes an instance
-# that stops answering at `t` out of service between `t + 33 s` and `t + 63 s`. In an
-# `overload` big-bang, green's instances fall behind, fail their checks, leave service,
-# recover and come back; with *evaluate target health* DNS meanwhile answers "blue".
+# out of service after two failed checks in a row. How soon depends on how a check fails:
+#
+# - **immediately** (the process crashed: connection refused, or an error status): the
+#   instance is out between `t + 30 s` and `t + 60 s` after it starts failing at `t`;
+# - by **timeout** (the instance hangs and never answers): each failed check is only known
+#   3 s after it started, so between `t + 33 s` and `t + 63 s`.
+#
+# In an `overload` big-bang, green's instances fall behind, fail their checks by timeout,
+# leave service, recover and come back; with *evaluate target health* DNS meanwhile
+# answers "blue".
 
 # %%
 from tipsim.scenarios.canary import removal_time
 
-print("stops answering at 40 s -> out of service at", removal_time(40.0), "s")
-print("stops answering at 61 s -> out of service at", removal_time(61.0), "s")
+for failing_at in (40.0, 61.0):
+    print(f"failing from {failing_at:.0f} s -> out of service at "
+          f"{removal_time(failing_at, 'immediate'):.0f} s if refused, "
+          f"{removal_time(failing_at, 'timeout'):.0f} s if it times out")
 ov = simulate(Params(strategy="big-bang", defect="overload"), seed=seed)
 print("green ELB registration changes in an overload big-bang:",
       len(ov.health["green"].time_s))
@@ -226,7 +235,7 @@ assert s["canary"]["failed_requests"] < 0.05 * s["big-bang"]["failed_requests"]
 assert simulate(Params(defect="none"), seed=seed).summary()["decision"] == "promote"
 assert np.all(share[g < 300.0] == 0.0) and share[g == 310.0][0] < 0.1
 assert np.all(share[g >= 600.0] == 1.0)
-assert removal_time(40.0) == 93.0
+assert removal_time(40.0, "timeout") == 93.0 and removal_time(40.0, "immediate") == 90.0
 assert len(panel.rollout_fig.data) == 6 and len(panel.dns_fig.data) == 2
 assert built.ok and smoke.passed, smoke.failed()
 assert broken.failed() == ["default_route_to_gateway"], broken.failed()

@@ -53,7 +53,7 @@ def test_unanswering_instance_leaves_service_at_the_exact_time(fail_s: float,
     checker, lb = _one_instance(fail_s)
     assert checker.log.time_s[0] == pytest.approx(expected_s)
     assert checker.log.in_service[0] is False
-    assert removal_time(fail_s, TALK) == pytest.approx(expected_s)
+    assert removal_time(fail_s, TALK, failure="timeout") == pytest.approx(expected_s)
     assert lb.members() == []
 
 
@@ -69,6 +69,32 @@ def test_refused_connection_fails_without_waiting_for_the_timeout() -> None:
     """A crashed instance refuses at once: removed at the second failing check's start."""
     checker, _ = _one_instance(40.0, refused=True)
     assert checker.log.time_s[0] == pytest.approx(90.0)
+    assert removal_time(40.0, TALK, failure="immediate") == pytest.approx(90.0)
+
+
+SWEEP_S = [0.0, 0.1, 7.3, 29.9, 30.0, 30.1, 44.4, 59.99, 60.0, 61.0, 88.8, 119.0, 131.0]
+
+
+@pytest.mark.parametrize("failure, refused, window_s", [
+    ("immediate", True, (30.0, 60.0)),   # (U-1) I to U I
+    ("timeout", False, (33.0, 63.0)),    # (U-1) I + T to U I + T
+])
+def test_removal_window_per_failure_kind_matches_the_simulation(failure, refused,
+                                                                window_s) -> None:
+    """Classic ELB, interval 30 s, unhealthy threshold 2, timeout 3 s: a target that fails
+    at once leaves service 30-60 s after it starts failing, one that stops answering
+    33-63 s after; the helper gives the simulation's time for every failure time swept."""
+    low, high = window_s
+    for fail_s in SWEEP_S:
+        checker, _ = _one_instance(fail_s, refused=refused)
+        simulated = checker.log.time_s[0]
+        assert removal_time(fail_s, TALK, failure=failure) == pytest.approx(simulated)
+        assert low <= simulated - fail_s < high
+
+
+def test_removal_time_refuses_an_unknown_failure_kind() -> None:
+    with pytest.raises(ParameterError, match="failure"):
+        removal_time(40.0, TALK, failure="slow")  # type: ignore[arg-type]
 
 
 def test_instance_rejoins_after_two_passing_checks() -> None:

@@ -225,10 +225,12 @@ def compare(params: Params, *, seed: int,
             for s in STRATEGIES}
 
 
-def removal_time(fail_s: float, first_check_s: float = 0.0) -> float:
-    """When the talk's ELB check (:data:`HEALTH_CHECK`) takes an instance that stops
-    answering at ``fail_s`` out of service (:func:`tipsim.sim.web.health.removal_time`)."""
-    return health.removal_time(fail_s, HEALTH_CHECK, first_check_s)
+def removal_time(fail_s: float, failure: health.FailureKind,
+                 first_check_s: float = 0.0) -> float:
+    """When the talk's ELB check (:data:`HEALTH_CHECK`) takes an instance that starts
+    failing at ``fail_s`` out of service: ``failure="immediate"`` (refused, 30-60 s later)
+    or ``"timeout"`` (no answer, 33-63 s later); :func:`tipsim.sim.web.health.removal_time`."""
+    return health.removal_time(fail_s, HEALTH_CHECK, first_check_s, failure=failure)
 
 
 def replicate(params: Params, *, seed: int, replications: int = 5,

@@ -7,15 +7,21 @@ knocks in a row the instance is taken *out of service* (no new requests); after
 while an instance is out of service, which is how it comes back.
 
 The talk's ELB uses HTTP:80/ every 30 s, timeout 3 s, healthy 2, unhealthy 2
-(the talk's Terraform example, ``aws_elb`` health_check block). A failed check is known
-when the answer arrives (a refused connection: at once) or when the timeout runs out
-(no answer), so an instance that stops answering at ``t_fail`` leaves service at
+(the talk's Terraform example, ``aws_elb`` health_check block). A check fails either when
+the instance fails it at once (a refused connection, a status other than 200) or when no
+answer comes within the response timeout (Elastic Load Balancing User Guide for Classic
+Load Balancers, "Health checks for your Classic Load Balancer": ``ResponseTimeout``,
+``HealthCheckInterval``, ``UnhealthyThreshold``). The failure is known when the answer
+arrives or when the timeout runs out, so an instance that starts failing at ``t_fail``
+leaves service at
 
-    ``first failing check + (unhealthy_threshold - 1) * interval_s + timeout_s``,
+    ``first failing check + (unhealthy_threshold - 1) * interval_s`` (immediate failure)
+    ``first failing check + (unhealthy_threshold - 1) * interval_s + timeout_s`` (timeout)
 
-that is between ``t_fail + (U-1) I + T`` and ``t_fail + U I + T``
-(:func:`removal_time` gives the exact time; ``tests/test_sim_health.py`` checks the
-simulation against it). This module extends
+that is ``(U-1) I`` to ``U I`` after ``t_fail`` for an immediate failure and ``(U-1) I + T``
+to ``U I + T`` for a timeout: 30-60 s and 33-63 s with the talk's check
+(:func:`removal_time` gives the exact time; ``tests/test_sim_web_health.py`` checks the
+simulation against it over a sweep of failure times). This module extends
 :func:`tipsim.sim.web.loadbalancer.health_check` with the timeout, the healthy threshold
 and re-registration.
 """
@@ -25,16 +31,19 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from pydantic import model_validator
 
+from tipsim.errors import ParameterError
 from tipsim.params import Params, param
 from tipsim.sim.web.instances import Instance
 from tipsim.sim.web.loadbalancer import LoadBalancer
 
 # probe(instance, t) -> (answered_ok, answer_after_s); answer_after_s = inf: no answer
 Probe = Callable[[Instance, float], tuple[bool, float]]
+FailureKind = Literal["immediate", "timeout"]
+FAILURE_KINDS: tuple[FailureKind, ...] = ("immediate", "timeout")
 
 
 class HealthCheckConfig(Params):
@@ -61,15 +70,20 @@ class HealthCheckConfig(Params):
         return self
 
 
-def removal_time(fail_s: float, config: HealthCheckConfig, first_check_s: float = 0.0) -> float:
-    """When a target that stops answering at ``fail_s`` is taken out of service.
+def removal_time(fail_s: float, config: HealthCheckConfig, first_check_s: float = 0.0, *,
+                 failure: FailureKind) -> float:
+    """When a target that starts failing its checks at ``fail_s`` is taken out of service.
 
-    Checks start at ``first_check_s + k * interval_s``; a check started at or after
-    ``fail_s`` gets no answer and fails when its timeout runs out.
+    Checks start at ``first_check_s + k * interval_s``; every check started at or after
+    ``fail_s`` fails: at once for ``failure="immediate"`` (connection refused, an error
+    status), when its timeout runs out for ``failure="timeout"`` (no answer).
     """
+    if failure not in FAILURE_KINDS:
+        raise ParameterError("failure", failure, "one of " + ", ".join(map(repr, FAILURE_KINDS)))
     k = max(0, math.ceil((fail_s - first_check_s) / config.interval_s - 1e-12))
     first_failing = first_check_s + k * config.interval_s
-    return first_failing + (config.unhealthy_threshold - 1) * config.interval_s + config.timeout_s
+    known_after_s = config.timeout_s if failure == "timeout" else 0.0
+    return first_failing + (config.unhealthy_threshold - 1) * config.interval_s + known_after_s
 
 
 def default_probe(mean_service_s: float) -> Probe:
