@@ -80,9 +80,11 @@ print("after apply, smoke test passed:", smoke_test(stack).passed)
 # %% [markdown]
 # > **Try this.** In the panel, set the weights to blue 5 / green 5 and press **Set weights**:
 # > the emulator's records change at once (read back below the button), but the chart shows
-# > clients moving to green only as their DNS caches expire: the share reaches one half one
-# > TTL after the change. Raise the TTL to 300 s and set 0 / 10: the last client arrives on
-# > green 300 s after the change. Set 0 / 0: refused, both weights cannot be 0.
+# > clients moving to green only as their DNS caches expire: the share settles near one half
+# > a little more than one TTL after the change (Route 53's servers take up to a minute to
+# > apply it, and a few clients sit behind resolvers that keep answers longer). Raise the
+# > TTL to 300 s and set 0 / 10: the last client arrives on green 300 s after the change,
+# > plus up to a minute of propagation. Set 0 / 0: refused, both weights cannot be 0.
 #
 # The smoke test's result gates the simulated canary below: it only starts if the smoke
 # test passed.
@@ -168,7 +170,9 @@ spread
 # %% [markdown]
 # ## The TTL at work
 # The DNS figure in the panel shows the share of clients that would reach green at each
-# moment. Here is the clean case: a big-bang switch from 10/0 to 0/10 with TTL 300 s.
+# moment. Here is the clean case first: a big-bang switch from 10/0 to 0/10 with TTL 300 s,
+# where Route 53 applies the change everywhere at once and every resolver respects the TTL
+# (`dns_propagation_s=0`, `stale_resolver_share=0`).
 #
 # **Try this:** before running, predict when the last client moves to green. (Answer:
 # exactly one TTL after the switch, 300 + 300 = 600 s.)
@@ -176,13 +180,35 @@ spread
 # %%
 from tipsim.viz.canary import dns_figure
 
-bb = simulate(Params(strategy="big-bang", defect="none", dns_ttl_s=300.0), seed=seed)
+bb = simulate(Params(strategy="big-bang", defect="none", dns_ttl_s=300.0,
+                     dns_propagation_s=0.0, stale_resolver_share=0.0), seed=seed)
 share = bb.dns_green_share
 g = bb.dns_grid_s
 print(f"share of clients on green 10 s after the switch: {share[g == 310.0][0]:.2f}; "
       f"at 450 s: {share[g == 450.0][0]:.2f}; at 600 s: {share[g == 600.0][0]:.2f}")
 dns_figure(g, share, bb.record.weight_time_s, bb.record.weight_pct, bb.params.duration_s,
-           "big-bang switch at 300 s, TTL 300 s")
+           "big-bang switch at 300 s, TTL 300 s, TTL-exact")
+
+# %% [markdown]
+# Real DNS has a tail. Route 53 says a change reaches its servers "generally within 60
+# seconds" (until then `GetChange` reports `PENDING`, then `INSYNC`), so a client that asks
+# just after the switch may still be told "blue" and keep that for a whole TTL. And some
+# resolvers keep answers longer than the TTL: a 2023 measurement found 8.74% of resolvers
+# extending TTLs. The kit's defaults model both: propagation spread over 60 s, and 8.74% of
+# clients behind resolvers holding answers for 300 s. With the talk-like TTL of 60 s:
+#
+# **Try this:** predict when the last client reaches green now. (Answer: after the
+# 60 s of propagation plus the 300 s those resolvers hold answers, 300 + 60 + 300 = 660 s,
+# instead of 300 + 60 = 360 s.)
+
+# %%
+tail = simulate(Params(strategy="big-bang", defect="none", dns_ttl_s=60.0), seed=seed)
+tail_share, tg = tail.dns_green_share, tail.dns_grid_s
+last_blue_s = float(tail.requests["time_s"][tail.requests["image"] == 0].max())
+print(f"defaults: on green at switch + TTL (360 s): {tail_share[tg == 360.0][0]:.3f}; "
+      f"last request to blue at {last_blue_s:.0f} s")
+dns_figure(tg, tail_share, tail.record.weight_time_s, tail.record.weight_pct,
+           tail.params.duration_s, "big-bang switch at 300 s, TTL 60 s, default DNS tail")
 
 # %% [markdown]
 # ## Health checks
@@ -212,7 +238,8 @@ print("green ELB registration changes in an overload big-bang:",
 # %% [markdown]
 # ## Recap
 # - Weighted DNS moves *clients*, not requests, and only as their caches expire: a
-#   weight change takes one TTL to reach everyone.
+#   weight change takes at least one TTL to reach everyone, plus Route 53's propagation
+#   and the resolvers that hold answers longer than the TTL.
 # - Health checks with evaluate target health protect against sides that *stop
 #   answering*, not against a port blocked in front of a healthy balancer, nor against
 #   slowness: that is the canary judge's job.
@@ -235,6 +262,8 @@ assert s["canary"]["failed_requests"] < 0.05 * s["big-bang"]["failed_requests"]
 assert simulate(Params(defect="none"), seed=seed).summary()["decision"] == "promote"
 assert np.all(share[g < 300.0] == 0.0) and share[g == 310.0][0] < 0.1
 assert np.all(share[g >= 600.0] == 1.0)
+assert tail_share[tg == 360.0][0] < 1.0 and 360.0 < last_blue_s < 660.0
+assert np.all(tail_share[tg >= 660.0] == 1.0)
 assert removal_time(40.0, "timeout") == 93.0 and removal_time(40.0, "immediate") == 90.0
 assert len(panel.rollout_fig.data) == 6 and len(panel.dns_fig.data) == 2
 assert built.ok and smoke.passed, smoke.failed()

@@ -38,10 +38,14 @@ def test_healthy_green_is_promoted(seed: int) -> None:
     assert run["decision_time_s"] == pytest.approx(300.0 + 5 * 120.0)
 
 
+TTL_EXACT = {"dns_propagation_s": 0.0, "stale_resolver_share": 0.0}
+
+
 def test_green_share_of_requests_follows_the_weight() -> None:
-    """Route 53 weighting: once the TTL has passed within a step, green's share of
-    requests is the step weight (client-level split, 500 clients: sd ~2.2%, allow 8%)."""
-    p = Params(dns_ttl_s=30.0)
+    """Route 53 weighting: once the TTL has passed within a step (no propagation delay,
+    no TTL-extending resolvers), green's share of requests is the step weight
+    (client-level split, 500 clients: sd ~2.2%, allow 8%)."""
+    p = Params(dns_ttl_s=30.0, **TTL_EXACT)
     run = simulate(p, seed=4)
     r = run.requests
     for step in run.record.steps:
@@ -51,9 +55,10 @@ def test_green_share_of_requests_follows_the_weight() -> None:
 
 
 def test_ttl_300_big_bang_reaches_all_clients_only_after_the_ttl() -> None:
-    """TTL 300 s and a 0 -> 100% switch at 300 s: no client on green before, most still
-    on blue 10 s after, some still on blue 290 s after, all on green from 600 s."""
-    p = Params(strategy="big-bang", dns_ttl_s=300.0)
+    """Propagation and TTL-extending resolvers at 0 (the TTL-exact switch): TTL 300 s and
+    a 0 -> 100% switch at 300 s: no client on green before, most still on blue 10 s
+    after, some still on blue 290 s after, all on green from 600 s."""
+    p = Params(strategy="big-bang", dns_ttl_s=300.0, **TTL_EXACT)
     run = simulate(p, seed=5)
     g, share = run.dns_grid_s, run.dns_green_share
     assert np.all(share[g < 300.0] == 0.0)
@@ -65,6 +70,19 @@ def test_ttl_300_big_bang_reaches_all_clients_only_after_the_ttl() -> None:
     late = r["time_s"] >= 600.0
     assert np.all(r["image"][late] == GREEN)
     assert np.any(r["image"][(r["time_s"] > 300.0) & (r["time_s"] < 590.0)] != GREEN)
+
+
+def test_with_default_dns_some_clients_still_reach_blue_after_switch_plus_ttl() -> None:
+    """With the documented defaults (Route 53 propagation within 60 s, 8.74 % of clients
+    behind resolvers holding answers 300 s), a big-bang switch at 300 s with TTL 60 s
+    still sends requests to blue after 360 s, and none once 300 + 60 + 300 s passed."""
+    run = simulate(Params(strategy="big-bang", dns_ttl_s=60.0), seed=5)
+    r = run.requests
+    t, blue = r["time_s"], r["image"] != GREEN
+    assert np.any(blue & (t >= 360.0))
+    assert not np.any(blue & (t >= 660.0))
+    g, share = run.dns_grid_s, run.dns_green_share
+    assert share[g == 360.0][0] < 1.0 and np.all(share[g >= 660.0] == 1.0)
 
 
 def test_failed_smoke_test_blocks_the_canary() -> None:

@@ -61,15 +61,28 @@ def test_weights_outside_route53s_range_or_both_zero_are_refused() -> None:
 
 
 def test_clients_follow_a_full_switch_exactly_one_ttl_later() -> None:
-    """10/0 -> 0/10 at 120 s with TTL 60 s: no client on green before the change, every
-    client from 180 s on (Route 53 answers are cached for the TTL, then asked again)."""
+    """Without propagation delay or TTL-extending resolvers: 10/0 -> 0/10 at 120 s with
+    TTL 60 s: no client on green before the change, every client from 180 s on (Route 53
+    answers are cached for the TTL, then asked again)."""
     shift = canary.clients_following(Weights(blue=10, green=0), Weights(blue=0, green=10),
-                                     ttl_s=60.0, seed=2)
+                                     ttl_s=60.0, propagation_s=0.0, stale_share=0.0, seed=2)
     g, share = shift.grid_s, shift.green_share
     assert shift.weight_pct == [0.0, 100.0] and shift.duration_s == 120.0 + 300.0
     assert np.all(share[g < 120.0] == 0.0)
     assert 0.0 < share[g == 150.0][0] < 1.0
     assert np.all(share[g >= 180.0] == 1.0)
+
+
+def test_clients_following_with_defaults_has_a_tail_past_the_ttl() -> None:
+    """The documented defaults (propagation within 60 s, 8.74 % of clients behind
+    resolvers holding 300 s): some clients are still on blue one TTL after the change,
+    all are on green once 60 + 300 s passed; the run is long enough to show it."""
+    shift = canary.clients_following(Weights(blue=10, green=0), Weights(blue=0, green=10),
+                                     ttl_s=60.0, seed=2)
+    g, share = shift.grid_s, shift.green_share
+    assert shift.duration_s >= 120.0 + 60.0 + 300.0
+    assert share[g == 180.0][0] < 1.0
+    assert np.all(share[g >= 120.0 + 60.0 + 300.0] == 1.0)
 
 
 def test_clients_following_refuses_a_bad_ttl() -> None:

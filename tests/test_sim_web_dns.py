@@ -8,6 +8,8 @@ from scipy import stats
 
 from tipsim.sim.web.dns import (
     ClientCaches,
+    DnsConfig,
+    cache_lifetimes,
     client_share_timeline,
     pick_record,
     record_probabilities,
@@ -108,10 +110,14 @@ def test_prefill_spreads_expiries_over_one_ttl() -> None:
     assert stats.kstest(fills + 120.0, stats.uniform(0, 120).cdf).pvalue > 0.001
 
 
+TTL_EXACT = {"propagation_s": 0.0, "stale_share": 0.0}
+
+
 def test_full_switch_reaches_every_client_exactly_one_ttl_after_the_change() -> None:
-    """10/0 -> 0/10 at 300 s, TTL 300 s: nobody on green before, everybody from 600 s on."""
-    grid, share = weight_change_timeline([10, 0], [0, 10], n_clients=400, ttl_s=300.0,
-                                         rate_per_client_per_s=0.05, change_at_s=300.0,
+    """Without propagation delay or TTL-extending resolvers (both 0): 10/0 -> 0/10 at
+    300 s, TTL 300 s: nobody on green before, everybody from 600 s on."""
+    dns = DnsConfig(clients=400, ttl_s=300.0, **TTL_EXACT)
+    grid, share = weight_change_timeline([10, 0], [0, 10], dns, change_at_s=300.0,
                                          duration_s=900.0, seed=3)
     assert np.all(share[grid < 300.0] == 0.0)
     assert 0.0 < share[grid == 450.0][0] < 1.0
@@ -121,8 +127,45 @@ def test_full_switch_reaches_every_client_exactly_one_ttl_after_the_change() -> 
 def test_half_split_settles_near_one_half_within_binomial_noise() -> None:
     """5/5: each client's cached answer is green with probability 1/2 (sd 0.5/sqrt(n))."""
     n = 1000
-    grid, share = weight_change_timeline([10, 0], [5, 5], n_clients=n, ttl_s=60.0,
-                                         rate_per_client_per_s=0.05, change_at_s=100.0,
+    dns = DnsConfig(clients=n, ttl_s=60.0, **TTL_EXACT)
+    grid, share = weight_change_timeline([10, 0], [5, 5], dns, change_at_s=100.0,
                                          duration_s=600.0, seed=5)
     settled = share[grid >= 300.0]
     assert np.all(np.abs(settled - 0.5) < 4 * 0.5 / np.sqrt(n))
+
+
+def test_with_the_documented_defaults_some_clients_reach_blue_after_switch_plus_ttl() -> None:
+    """Route 53's servers take up to 60 s to apply a change and 8.74 % of clients sit
+    behind resolvers holding answers 300 s: one TTL (60 s) after the switch some clients
+    are still on blue; all are on green once propagation plus the longest hold passed."""
+    dns = DnsConfig(clients=1000, ttl_s=60.0)
+    grid, share = weight_change_timeline([10, 0], [0, 10], dns, change_at_s=300.0,
+                                         duration_s=1000.0, seed=4)
+    assert share[grid == 360.0][0] < 1.0
+    assert share[grid == 420.0][0] < 1.0  # the resolvers holding 300 s
+    assert np.all(share[grid >= 300.0 + 60.0 + 300.0] == 1.0)
+
+
+def test_propagation_alone_delays_the_last_client_by_at_most_the_spread() -> None:
+    """No stale resolvers, propagation within 60 s, TTL 60 s: a query answered just
+    before a server applied the change is cached one TTL more, so the last client
+    arrives after switch + TTL but no later than switch + 60 + TTL."""
+    dns = DnsConfig(clients=1000, ttl_s=60.0, propagation_s=60.0, stale_share=0.0)
+    grid, share = weight_change_timeline([10, 0], [0, 10], dns, change_at_s=300.0,
+                                         duration_s=800.0, seed=6)
+    assert share[grid == 360.0][0] < 1.0
+    assert np.all(share[grid >= 420.0] == 1.0)
+
+
+def test_share_behind_ttl_extending_resolvers_is_the_configured_share() -> None:
+    """Each client sits behind a TTL-extending resolver with probability stale_share
+    (binomial, 4 standard deviations); their caches last stale_hold_s, others the TTL."""
+    n, q = 5000, 0.0874
+    lifetimes = cache_lifetimes(n, DnsConfig(ttl_s=60.0, stale_share=q, stale_hold_s=300.0),
+                                np.random.default_rng(9))
+    assert set(np.unique(lifetimes)) == {60.0, 300.0}
+    share = float(np.mean(lifetimes == 300.0))
+    assert abs(share - q) < 4 * np.sqrt(q * (1 - q) / n)
+    shorter = cache_lifetimes(10, DnsConfig(ttl_s=600.0, stale_share=1.0, stale_hold_s=300.0),
+                              np.random.default_rng(1))
+    assert np.all(shorter == 600.0)  # a hold shorter than the TTL changes nothing

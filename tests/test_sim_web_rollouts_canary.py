@@ -15,7 +15,7 @@ class _Entry:
     def __init__(self) -> None:
         self.weights: list[list[float]] = []
 
-    def set_weights(self, weights: list[float]) -> None:
+    def set_weights(self, weights: list[float], now_s: float) -> None:
         self.weights.append(list(weights))
 
     def note_change(self, now_s: float) -> None:

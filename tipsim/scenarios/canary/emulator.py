@@ -116,19 +116,27 @@ class WeightShift:
 
 
 def clients_following(old: Weights, new: Weights, *, ttl_s: float = 60.0,
-                      clients: int = 500, rate_per_client_per_s: float = 0.05, seed: int = 1,
+                      clients: int = 500, rate_per_client_per_s: float = 0.05,
+                      propagation_s: float | None = None, stale_share: float | None = None,
+                      stale_hold_s: float | None = None, seed: int = 1,
                       change_at_s: float = 120.0) -> WeightShift:
     """Simulated clients after the weights change from ``old`` to ``new`` at
-    ``change_at_s``: each keeps its cached answer until its TTL runs out
-    (:func:`tipsim.sim.web.dns.weight_change_timeline`). The run lasts three TTLs after
-    the change, at least 300 s. Bad values raise :class:`~tipsim.errors.ParameterError`."""
-    cfg = DnsConfig.create(ttl_s=ttl_s, clients=clients,
-                           rate_per_client_per_s=rate_per_client_per_s)
-    duration_s = change_at_s + max(3 * cfg.ttl_s, 300.0)
+    ``change_at_s`` (:func:`tipsim.sim.web.dns.weight_change_timeline`): a fresh query
+    sees the change once Route 53's server has it (within ``propagation_s``), and each
+    client keeps its cached answer until its TTL runs out, longer for the
+    ``stale_share`` behind TTL-extending resolvers (``stale_hold_s``). ``None`` takes
+    the documented default of :class:`~tipsim.sim.web.dns.DnsConfig`; 0 and 0 give the
+    TTL-exact switch. The run lasts until every cache has turned over, at least 300 s
+    after the change. Bad values raise :class:`~tipsim.errors.ParameterError`."""
+    extra = {k: v for k, v in {"propagation_s": propagation_s, "stale_share": stale_share,
+                               "stale_hold_s": stale_hold_s}.items() if v is not None}
+    cfg = DnsConfig.create({"ttl_s": ttl_s, "clients": clients,
+                            "rate_per_client_per_s": rate_per_client_per_s, **extra})
+    longest_s = max(cfg.ttl_s, cfg.stale_hold_s if cfg.stale_share > 0 else 0.0)
+    duration_s = change_at_s + max(3 * cfg.ttl_s, cfg.propagation_s + longest_s + 60.0, 300.0)
     grid, share = weight_change_timeline(
-        [old.blue, old.green], [new.blue, new.green], n_clients=cfg.clients,
-        ttl_s=cfg.ttl_s, rate_per_client_per_s=cfg.rate_per_client_per_s,
-        change_at_s=change_at_s, duration_s=duration_s, seed=seed)
+        [old.blue, old.green], [new.blue, new.green], cfg, change_at_s=change_at_s,
+        duration_s=duration_s, seed=seed)
     return WeightShift(grid, share, [0.0, change_at_s],
                        [green_pct(old.blue, old.green), green_pct(new.blue, new.green)],
                        change_at_s, duration_s, cfg)

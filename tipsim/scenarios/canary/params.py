@@ -38,6 +38,9 @@ class Params(params.Params):
     defect: Defect = param("none", label="green defect",
                            description="what is wrong with the green side")
     dns_ttl_s: float = same_as(DnsConfig, "ttl_s", 60.0)
+    dns_propagation_s: float = same_as(DnsConfig, "propagation_s")
+    stale_resolver_share: float = same_as(DnsConfig, "stale_share")
+    stale_resolver_hold_s: float = same_as(DnsConfig, "stale_hold_s")
     evaluate_target_health: bool = same_as(EntryConfig, "evaluate_target_health")
     smoke_test: Literal["pass", "fail"] = param("pass", description="result of the smoke test")
     users: int = same_as(DnsConfig, "clients", 500)
@@ -105,6 +108,13 @@ class Params(params.Params):
     def blue_green_plan(self) -> BlueGreenPlan:
         """The blue/green operator's reaction and bake times."""
         return BlueGreenPlan(reaction_s=self.reaction_s, bake_s=self.bake_s)
+
+    def dns_config(self) -> DnsConfig:
+        """The clients' DNS: TTL, number of clients, propagation and stale resolvers."""
+        return DnsConfig(ttl_s=self.dns_ttl_s, clients=self.users,
+                         propagation_s=self.dns_propagation_s,
+                         stale_share=self.stale_resolver_share,
+                         stale_hold_s=self.stale_resolver_hold_s)
 
     def entry_config(self) -> EntryConfig:
         """Evaluate target health and the client timeout of the DNS entry point."""

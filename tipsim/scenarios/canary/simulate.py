@@ -7,6 +7,9 @@ The model (all on one seed, so strategies see the same clients and requests):
 * clients (``users``) send Poisson requests (:mod:`tipsim.sim.web.traffic`); each client
   resolves ``application.test.in.production`` through weighted Route 53 records
   (blue / green) and caches the answer for ``dns_ttl_s`` (:mod:`tipsim.sim.web.dns`);
+  a weight change reaches Route 53's servers within ``dns_propagation_s``, and the
+  ``stale_resolver_share`` of clients behind TTL-extending resolvers keep answers for
+  ``stale_resolver_hold_s``;
 * each side has its own network path (round trip, loss, maybe a blocked port:
   :mod:`tipsim.sim.web.network`), a classic ELB with the talk's health check (30 s, 3 s,
   2 / 2: :mod:`tipsim.sim.web.health`) over ``instances_per_side`` instances
@@ -45,7 +48,7 @@ from tipsim.analysis.slo import window_compliance
 from tipsim.scenarios.canary.params import STRATEGIES, Params
 from tipsim.sim.rng import streams
 from tipsim.sim.web import health
-from tipsim.sim.web.dns import ClientCaches, client_share_timeline
+from tipsim.sim.web.dns import ClientCaches, cache_lifetimes, client_share_timeline
 from tipsim.sim.web.health import HealthCheckConfig, HealthChecker, HealthLog, default_probe
 from tipsim.sim.web.instances import Image
 from tipsim.sim.web.loadbalancer import LoadBalancer
@@ -141,7 +144,8 @@ def simulate(params: Params, *, seed: int, smoke_passed: bool | None = None,
         Replication index (independent streams).
     """
     p = params
-    rng = streams(seed, ["network", "dns", "loss-blue", "loss-green"], replication)
+    rng = streams(seed, ["network", "dns", "loss-blue", "loss-green", "dns-resolvers",
+                         "dns-propagation"], replication)
     workload = p.traffic().workload(seed, replication=replication)
     env = simpy.Environment()
     blue_img = Image(name="nginx-1.14", code=BLUE, error_prob=p.background_error_prob)
@@ -149,7 +153,9 @@ def simulate(params: Params, *, seed: int, smoke_passed: bool | None = None,
     blue_path = NetworkPath(rtt_s=p.rtt_s, jitter_s=p.rtt_s / 4)
     log = NetworkLog({BLUE: blue_path, GREEN: green_path}, p.client_timeout_s,
                      rng["network"], capacity=len(workload) + 16)
-    caches = ClientCaches(p.users, p.dns_ttl_s)
+    dns = p.dns_config()
+    lifetimes = cache_lifetimes(p.users, dns, rng["dns-resolvers"])
+    caches = ClientCaches(p.users, p.dns_ttl_s, lifetimes)
     sides = []
     svc = Service(workload, env=env)
     svc.log = log  # instances launched below record into the network-aware log
@@ -165,12 +171,13 @@ def simulate(params: Params, *, seed: int, smoke_passed: bool | None = None,
             inst.start_serving(0.0)
         sides.append(Side(name, code, lb, path, rng[f"loss-{name}"]))
         checkers.append((name, lb, insts))
-    entry = DnsEntry(sides, caches, log, p.entry_config())
+    entry = DnsEntry(sides, caches, log, p.entry_config(), propagation_s=dns.propagation_s,
+                     rng=rng["dns-propagation"])
     for name, lb, insts in checkers:
         hc = HealthChecker(env, lb, insts, default_probe(p.mean_service_s), HEALTH_CHECK,
                            on_change=entry.note_change)
         health[name] = hc.log
-    entry.set_weights([100.0, 0.0])  # the talk's records: blue 10, green 0 (as 100 / 0)
+    entry.set_weights([100.0, 0.0], 0.0)  # the talk's records: blue 10, green 0 (as 100 / 0)
     entry.note_change(0.0)
     caches.prefill(entry.probabilities(), rng["dns"])
     svc.router = entry
@@ -213,7 +220,7 @@ def simulate(params: Params, *, seed: int, smoke_passed: bool | None = None,
     requests = log.arrays()
     grid = np.arange(0.0, p.duration_s + 1e-9, 5.0)
     fresh = entry.fresh_share(grid, GREEN)
-    share = client_share_timeline(caches.resolutions(), p.users, p.dns_ttl_s, grid, fresh,
+    share = client_share_timeline(caches.resolutions(), p.users, lifetimes, grid, fresh,
                                   record=GREEN)
     return CanaryRun(p, seed, requests, record, health, grid, share, fresh)
 

@@ -5,7 +5,10 @@ Route 53 answers a query for a weighted name by picking one record with probabil
 record's TTL. Changing the weights is like changing the signposts at a junction while
 drivers follow the directions they were given at the last junction: a driver only sees
 the new sign after their directions run out (the TTL), so the share of clients on the
-new side climbs from the old split to the new one over one TTL.
+new side climbs from the old split to the new one over one TTL. Two things stretch that
+(:class:`DnsConfig`): the signs are not all changed at the same moment (Route 53's
+servers take up to ``propagation_s`` to apply a change), and a few drivers follow old
+directions longer than told (resolvers that hold answers past the TTL).
 
 Rules for choosing a record (Amazon Route 53 Developer Guide, "Weighted routing" and
 "How Amazon Route 53 chooses records when health checking is configured"):
@@ -39,10 +42,24 @@ from tipsim.params import Params, param
 
 
 class DnsConfig(Params):
-    """The clients' side of DNS: how long an answer is cached, and how many clients cache.
+    """The clients' side of DNS: how long answers are cached, and how late changes arrive.
 
     ``clients`` is capped lower than a workload's users because every client keeps a
     cache of its own (the DNS timeline is computed client by client).
+
+    Two things make a weight change reach clients later than one TTL, each 0 for the
+    TTL-exact behaviour:
+
+    * ``propagation_s``: Route 53 says a change "generally" reaches all its
+      authoritative servers "within 60 seconds" (Amazon Route 53 API Reference,
+      ``GetChange``: a change is ``PENDING`` until then, ``INSYNC`` after). A fresh
+      query is answered by a server that took a uniform time in ``[0, propagation_s]``
+      to apply each change; default 60 s.
+    * ``stale_share`` of the clients sit behind resolvers that keep answers longer than
+      the TTL, for ``stale_hold_s`` (when that is longer than the TTL). Bhowmick et al.,
+      "TTL Violation of DNS Resolvers in the Wild" (PAM 2023), found 8.74 % of the 8,524
+      resolvers they could measure extending TTLs: the default share. They report no
+      single extension time; the default hold of 300 s is the kit's assumption.
     """
 
     ttl_s: float = param(60.0, ge=0.0, le=3600.0, unit="s", step=10.0, slider=(0.0, 600.0),
@@ -52,6 +69,24 @@ class DnsConfig(Params):
                          description="clients, each with its own DNS cache")
     rate_per_client_per_s: float = param(0.05, gt=0.0, le=10.0, unit="req/s",
                                          description="requests a client sends per second")
+    propagation_s: float = param(60.0, ge=0.0, le=600.0, unit="s", step=10.0,
+                                 description="a change reaches Route 53's servers within this")
+    stale_share: float = param(0.0874, ge=0.0, le=1.0, step=0.01, percent=True,
+                               description="share of clients behind resolvers that hold "
+                                           "answers longer than the TTL")
+    stale_hold_s: float = param(300.0, ge=0.0, le=86_400.0, unit="s", step=60.0,
+                                slider=(0.0, 3600.0),
+                                description="how long those resolvers hold an answer")
+
+
+def cache_lifetimes(n_clients: int, dns: DnsConfig, rng: np.random.Generator) -> np.ndarray:
+    """How long each client keeps an answer: the TTL, or ``stale_hold_s`` (when longer)
+    for the ``stale_share`` of clients behind TTL-extending resolvers."""
+    lifetimes = np.full(n_clients, float(dns.ttl_s))
+    if dns.stale_share > 0.0:
+        stale = rng.random(n_clients) < dns.stale_share
+        lifetimes[stale] = max(dns.ttl_s, dns.stale_hold_s)
+    return lifetimes
 
 
 def record_probabilities(weights: Sequence[float], healthy: Sequence[bool] | None = None,
@@ -104,7 +139,8 @@ class ClientCaches:
     """One DNS cache per client: the answer and when it expires.
 
     A client that sends a request while its cache is valid reuses the answer; one whose
-    cache expired asks again and keeps the new answer for ``ttl_s`` seconds.
+    cache expired asks again and keeps the new answer for its cache lifetime (the TTL,
+    or longer behind a TTL-extending resolver: :func:`cache_lifetimes`).
 
     Parameters
     ----------
@@ -112,14 +148,22 @@ class ClientCaches:
         Number of clients (each with its own stub resolver cache).
     ttl_s
         Time to live of the answer, in seconds (0 means every request resolves).
+    lifetimes_s
+        Each client's cache lifetime; default ``ttl_s`` for every client.
     """
 
-    def __init__(self, n_clients: int, ttl_s: float) -> None:
+    def __init__(self, n_clients: int, ttl_s: float,
+                 lifetimes_s: np.ndarray | None = None) -> None:
         if n_clients < 1:
             raise ValueError("n_clients: a whole number >= 1")
         if ttl_s < 0:
             raise ValueError("ttl_s: a number >= 0")
         self.ttl_s = float(ttl_s)
+        self.lifetimes_s = (np.full(n_clients, self.ttl_s) if lifetimes_s is None
+                            else np.asarray(lifetimes_s, dtype=float))
+        if self.lifetimes_s.shape != (n_clients,) or np.any(self.lifetimes_s < 0):
+            raise ValueError("lifetimes_s: one number >= 0 per client")
+        self._lifetime = self.lifetimes_s.tolist()
         self._answer = [-1] * n_clients
         self._expires_s = [-np.inf] * n_clients
         self._log_t: list[float] = []
@@ -132,26 +176,41 @@ class ClientCaches:
         return len(self._answer)
 
     def prefill(self, probabilities: np.ndarray, rng: np.random.Generator) -> None:
-        """Start in steady state: every client resolved at a uniform time in the last TTL.
+        """Start in steady state: every client resolved at a uniform time in the last
+        lifetime of its cache.
 
         Without this, all clients would fill their caches in the first seconds of a run
         and then expire together, TTL after TTL, which real clients (who started at
-        different times) do not. Prefilled entries are logged at ``expiry - ttl_s``
+        different times) do not. Prefilled entries are logged at ``expiry - lifetime``
         (a negative time).
         """
         n = self.n_clients
-        if self.ttl_s == 0:
+        if not np.any(self.lifetimes_s > 0):
             return
         answers = np.minimum(np.searchsorted(np.cumsum(probabilities), rng.random(n),
                                              side="right"), len(probabilities) - 1)
-        expires = rng.uniform(0.0, self.ttl_s, n)
+        expires = rng.uniform(0.0, self.lifetimes_s, n)
         order = np.argsort(expires)
         for c in order.tolist():
             self._answer[c] = int(answers[c])
             self._expires_s[c] = float(expires[c])
-            self._log_t.append(float(expires[c]) - self.ttl_s)
+            self._log_t.append(float(expires[c]) - self._lifetime[c])
             self._log_c.append(c)
             self._log_r.append(int(answers[c]))
+
+    def cached(self, client: int, time_s: float) -> int | None:
+        """The record ``client`` has cached at ``time_s``, or ``None`` if it must ask."""
+        return self._answer[client] if time_s < self._expires_s[client] else None
+
+    def fill(self, client: int, time_s: float, probabilities: np.ndarray, u: float) -> int:
+        """Ask afresh: the record chosen with draw ``u``, cached from ``time_s`` on."""
+        record = pick_record(probabilities, u)
+        self._answer[client] = record
+        self._expires_s[client] = time_s + self._lifetime[client]
+        self._log_t.append(time_s)
+        self._log_c.append(client)
+        self._log_r.append(record)
+        return record
 
     def lookup(self, client: int, time_s: float, probabilities: np.ndarray, u: float) -> int:
         """The record ``client`` uses at ``time_s``: cached, or freshly chosen with draw ``u``.
@@ -159,15 +218,8 @@ class ClientCaches:
         ``probabilities`` is :func:`record_probabilities` for the current weights and health
         (the caller computes it once per change, not once per request).
         """
-        if time_s < self._expires_s[client]:
-            return self._answer[client]
-        record = pick_record(probabilities, u)
-        self._answer[client] = record
-        self._expires_s[client] = time_s + self.ttl_s
-        self._log_t.append(time_s)
-        self._log_c.append(client)
-        self._log_r.append(record)
-        return record
+        record = self.cached(client, time_s)
+        return self.fill(client, time_s, probabilities, u) if record is None else record
 
     def resolutions(self) -> Resolution:
         """Every cache fill so far, in time order."""
@@ -176,9 +228,9 @@ class ClientCaches:
                           np.asarray(self._log_r, dtype=np.int64))
 
 
-def client_share_timeline(resolutions: Resolution, n_clients: int, ttl_s: float,
-                          grid_s: np.ndarray, fresh_share: np.ndarray | float,
-                          record: int = 1) -> np.ndarray:
+def client_share_timeline(resolutions: Resolution, n_clients: int,
+                          ttl_s: float | np.ndarray, grid_s: np.ndarray,
+                          fresh_share: np.ndarray | float, record: int = 1) -> np.ndarray:
     """Share of clients that would reach ``record`` if they sent a request at each time.
 
     A client whose cache is valid at ``t`` counts as 1 or 0 (its cached answer); a client
@@ -192,7 +244,8 @@ def client_share_timeline(resolutions: Resolution, n_clients: int, ttl_s: float,
     n_clients
         Number of clients.
     ttl_s
-        Cache lifetime in seconds.
+        Cache lifetime in seconds, one for all or one per client
+        (:attr:`ClientCaches.lifetimes_s`).
     grid_s
         Times to evaluate, in seconds.
     fresh_share
@@ -205,6 +258,7 @@ def client_share_timeline(resolutions: Resolution, n_clients: int, ttl_s: float,
     """
     grid = np.asarray(grid_s, dtype=float)
     fresh = np.broadcast_to(np.asarray(fresh_share, dtype=float), grid.shape)
+    lifetimes = np.broadcast_to(np.asarray(ttl_s, dtype=float), (n_clients,))
     cached_on = np.zeros(grid.size)
     valid = np.zeros(grid.size)
     t, c, r = resolutions.time_s, resolutions.client, resolutions.record
@@ -216,21 +270,24 @@ def client_share_timeline(resolutions: Resolution, n_clients: int, ttl_s: float,
         last = np.searchsorted(ct, grid, side="right") - 1  # last fill at or before t
         has = last >= 0
         li = np.where(has, last, 0)
-        live = has & (grid < ct[li] + ttl_s)
+        live = has & (grid < ct[li] + lifetimes[client])
         valid += live
         cached_on += live & (cr[li] == record)
     return (cached_on + (n_clients - valid) * fresh) / n_clients
 
 
-def weight_change_timeline(old_weights: Sequence[float], new_weights: Sequence[float], *,
-                           n_clients: int, ttl_s: float, rate_per_client_per_s: float,
-                           change_at_s: float, duration_s: float, seed: int,
-                           step_s: float = 10.0, record: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def weight_change_timeline(old_weights: Sequence[float], new_weights: Sequence[float],
+                           dns: DnsConfig, *, change_at_s: float, duration_s: float,
+                           seed: int, step_s: float = 10.0,
+                           record: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Share of clients reaching ``record`` over time when the weights change once.
 
-    Clients send requests as independent Poisson processes; each request looks up its
-    client's cache (prefilled in steady state under ``old_weights``). At ``change_at_s`` the
-    zone's weights become ``new_weights``; clients see them only as their caches expire.
+    ``dns.clients`` clients send requests as independent Poisson processes
+    (``dns.rate_per_client_per_s`` each); each request looks up its client's cache
+    (prefilled in steady state under ``old_weights``). At ``change_at_s`` the zone's
+    weights become ``new_weights``: a fresh query sees them once the answering server
+    has the change (uniformly within ``dns.propagation_s``), and clients see them only as
+    their caches expire (the TTL, longer behind TTL-extending resolvers).
 
     Returns
     -------
@@ -239,19 +296,30 @@ def weight_change_timeline(old_weights: Sequence[float], new_weights: Sequence[f
     """
     from tipsim.sim.rng import streams
 
-    rng = streams(seed, ["dns_prefill", "dns_requests", "dns_answers"])
+    rng = streams(seed, ["dns_prefill", "dns_requests", "dns_answers", "dns_resolvers",
+                         "dns_propagation"])
     old_p = record_probabilities(old_weights)
     new_p = record_probabilities(new_weights)
-    caches = ClientCaches(n_clients, ttl_s)
+    n_clients = dns.clients
+    lifetimes = cache_lifetimes(n_clients, dns, rng["dns_resolvers"])
+    caches = ClientCaches(n_clients, dns.ttl_s, lifetimes)
     caches.prefill(old_p, rng["dns_prefill"])
-    total_rate = n_clients * rate_per_client_per_s
-    n = int(rng["dns_requests"].poisson(total_rate * duration_s))
+    n = int(rng["dns_requests"].poisson(n_clients * dns.rate_per_client_per_s * duration_s))
     times = np.sort(rng["dns_requests"].uniform(0.0, duration_s, n))
     clients = rng["dns_requests"].integers(0, n_clients, n)
     draws = rng["dns_answers"].random(n)
+    spread = dns.propagation_s
+    lag = rng["dns_propagation"]
     for t, c, u in zip(times.tolist(), clients.tolist(), draws.tolist(), strict=True):
-        caches.lookup(c, t, old_p if t < change_at_s else new_p, u)
+        if caches.cached(c, t) is not None:
+            continue
+        since = t - change_at_s
+        seen_new = since >= 0 and (since >= spread or lag.random() * spread <= since)
+        caches.fill(c, t, new_p if seen_new else old_p, u)
     grid = np.arange(0.0, duration_s + step_s / 2, step_s)
-    fresh = np.where(grid < change_at_s, old_p[record], new_p[record])
-    share = client_share_timeline(caches.resolutions(), n_clients, ttl_s, grid, fresh, record)
+    arrived = (np.clip((grid - change_at_s) / spread, 0.0, 1.0) if spread > 0
+               else (grid >= change_at_s).astype(float))
+    fresh = (1.0 - arrived) * old_p[record] + arrived * new_p[record]
+    share = client_share_timeline(caches.resolutions(), n_clients, lifetimes, grid, fresh,
+                                  record)
     return grid, share

@@ -20,6 +20,7 @@ This module extends the request-level core (:mod:`tipsim.sim.web.service`,
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -146,6 +147,12 @@ class EntryConfig(Params):
 class DnsEntry:
     """Traffic's entry point: weighted DNS with per-client caches over two or more sides.
 
+    A weight change (:meth:`set_weights`, Route 53's UPSERT) reaches the authoritative
+    servers within ``propagation_s`` (see :class:`~tipsim.sim.web.dns.DnsConfig`): a
+    fresh query is answered by a server that took a uniform time in
+    ``[0, propagation_s]`` to apply each change. Health (evaluate target health) is
+    always current.
+
     Parameters
     ----------
     sides
@@ -157,60 +164,97 @@ class DnsEntry:
     config
         Evaluate target health (skip a side whose balancer has no in-service target) and
         the client timeout (the latency recorded for a request dropped on the path).
+    propagation_s
+        Spread of the servers' delay in applying a weight change (0: at once).
+    rng
+        Draws each fresh query's server delay (needed when ``propagation_s`` > 0).
     """
 
     def __init__(self, sides: Sequence[Side], caches: ClientCaches, log: RequestLog,
-                 config: EntryConfig | None = None) -> None:
+                 config: EntryConfig | None = None, *, propagation_s: float = 0.0,
+                 rng: np.random.Generator | None = None) -> None:
         cfg = config if config is not None else EntryConfig()
+        if propagation_s < 0 or (propagation_s > 0 and rng is None):
+            raise ParameterError("propagation_s", propagation_s,
+                                 "a number >= 0 (and a generator when > 0)")
         self.sides = list(sides)
         self.caches = caches
         self.log = log
         self.evaluate_target_health = cfg.evaluate_target_health
         self.client_timeout_s = float(cfg.client_timeout_s)
+        self.propagation_s = float(propagation_s)
+        self._lag = rng
         self.weights: list[float] = [1.0] + [0.0] * (len(self.sides) - 1)
         self._probs: dict[tuple[tuple[float, ...], tuple[bool, ...]], np.ndarray] = {}
         self._u_route = 0.0
-        self._key: tuple[tuple[float, ...], tuple[bool, ...]] | None = None
-        self.fresh_time_s: list[float] = []  # when the fresh-answer odds changed ...
-        self.fresh_probs: list[np.ndarray] = []  # ... and to what
+        self.weight_time_s: list[float] = [-math.inf]  # when the weights changed ...
+        self.weight_log: list[tuple[float, ...]] = [tuple(self.weights)]  # ... and to what
+        self.health_time_s: list[float] = []  # when the sides' health changed ...
+        self.health_log: list[tuple[bool, ...]] = []  # ... and to what
 
-    def set_weights(self, weights: Sequence[float]) -> None:
-        """New record weights (the Route 53 UPSERT; propagation delay is not modelled)."""
+    def set_weights(self, weights: Sequence[float], now_s: float) -> None:
+        """New record weights from ``now_s`` on (the Route 53 UPSERT)."""
         if len(weights) != len(self.sides) or any(w < 0 for w in weights):
             raise ParameterError("weights", list(weights),
                                  f"{len(self.sides)} numbers >= 0")
         self.weights = [float(w) for w in weights]
+        self.weight_time_s.append(float(now_s))
+        self.weight_log.append(tuple(self.weights))
 
-    def probabilities(self, now_s: float | None = None) -> np.ndarray:
-        """Chance that a fresh DNS answer names each side, given weights and health.
-
-        With ``now_s``, a change since the last call is logged in :attr:`fresh_time_s`
-        and :attr:`fresh_probs` (for the DNS timeline).
-        """
-        health = tuple(s.healthy for s in self.sides)
-        key = (tuple(self.weights), health)
+    def _odds(self, weights: tuple[float, ...], health: tuple[bool, ...]) -> np.ndarray:
+        key = (weights, health)
         p = self._probs.get(key)
         if p is None:
-            p = record_probabilities(self.weights, health, self.evaluate_target_health)
+            p = record_probabilities(weights, health, self.evaluate_target_health)
             self._probs[key] = p
-        if now_s is not None and key != self._key:
-            self._key = key
-            self.fresh_time_s.append(float(now_s))
-            self.fresh_probs.append(p)
         return p
 
+    def probabilities(self, now_s: float | None = None) -> np.ndarray:
+        """Chance that a fresh DNS answer names each side, given the current weights
+        (every server up to date) and health.
+
+        With ``now_s``, a health change since the last call is logged in
+        :attr:`health_time_s` and :attr:`health_log` (for the DNS timeline).
+        """
+        health = tuple(s.healthy for s in self.sides)
+        if now_s is not None and (not self.health_log or self.health_log[-1] != health):
+            self.health_time_s.append(float(now_s))
+            self.health_log.append(health)
+        return self._odds(tuple(self.weights), health)
+
     def note_change(self, now_s: float) -> None:
-        """Log the fresh-answer odds now (call after a weight or health change)."""
+        """Log the sides' health now (call after a weight or health change)."""
         self.probabilities(now_s)
 
+    def answering(self, now_s: float, current: np.ndarray) -> np.ndarray:
+        """The odds a fresh query at ``now_s`` sees: those of the weights its server has
+        applied (``current``: :meth:`probabilities` now, when every server has them)."""
+        if self._lag is None or now_s - self.weight_time_s[-1] >= self.propagation_s:
+            return current
+        seen_at = now_s - self._lag.random() * self.propagation_s
+        weights = self.weight_log[bisect.bisect_right(self.weight_time_s, seen_at) - 1]
+        if list(weights) == self.weights:
+            return current
+        return self._odds(weights, self.health_log[-1])
+
     def fresh_share(self, grid_s: np.ndarray, record: int = 1) -> np.ndarray:
-        """Fresh-answer probability of ``record`` at each grid time (a step function)."""
-        if not self.fresh_time_s:
-            return np.full(np.shape(grid_s), float(self.probabilities()[record]))
-        t = np.asarray(self.fresh_time_s)
-        p = np.asarray([q[record] for q in self.fresh_probs])
-        idx = np.clip(np.searchsorted(t, grid_s, side="right") - 1, 0, len(p) - 1)
-        return p[idx]
+        """Chance that a fresh answer names ``record`` at each grid time: the weights
+        averaged over the servers' delay, the health at that time."""
+        grid = np.asarray(grid_s, dtype=float)
+        if not self.health_log:
+            self.note_change(float(grid[0]) if grid.size else 0.0)
+        lags = ((np.arange(60) + 0.5) / 60 * self.propagation_s if self.propagation_s > 0
+                else np.zeros(1))
+        h_idx = np.clip(np.searchsorted(self.health_time_s, grid, side="right") - 1, 0,
+                        len(self.health_log) - 1)
+        w_idx = np.searchsorted(self.weight_time_s, grid[:, None] - lags[None, :],
+                                side="right") - 1
+        share = np.zeros(grid.size)
+        for i in range(grid.size):
+            health = self.health_log[h_idx[i]]
+            share[i] = np.mean([self._odds(self.weight_log[j], health)[record]
+                                for j in w_idx[i]])
+        return share
 
     # -- the Router / Target protocol of tipsim.sim.web.traffic ---------------------------
     def pick(self, t: float, u_route: float) -> DnsEntry:
@@ -221,7 +265,10 @@ class DnsEntry:
     def accept(self, arrival_s: float, user: int, demand_s: float, u_error: float) -> None:
         """Resolve for ``user``, cross the side's path, and hand over to an instance."""
         u = self._u_route
-        k = self.caches.lookup(user, arrival_s, self.probabilities(arrival_s), u)
+        current = self.probabilities(arrival_s)
+        k = self.caches.cached(user, arrival_s)
+        if k is None:
+            k = self.caches.fill(user, arrival_s, self.answering(arrival_s, current), u)
         side = self.sides[k]
         side.requests += 1
         path = side.path

@@ -108,7 +108,7 @@ class RolloutRecord:
 
 def set_green_weight(entry: DnsEntry, record: RolloutRecord, now_s: float, pct: float) -> None:
     """Route 53 weights blue = 100 - pct, green = pct, logged."""
-    entry.set_weights([100.0 - pct, pct])
+    entry.set_weights([100.0 - pct, pct], now_s)
     entry.note_change(now_s)
     record.weight_time_s.append(float(now_s))
     record.weight_pct.append(float(pct))
