@@ -174,6 +174,22 @@ def alerts_for_requests(time_s: np.ndarray, ok: np.ndarray, duration_s: float, s
                                           baseline_error_ratio=baseline_error_ratio)]
 
 
+def run_alerts(time_s: np.ndarray, ok: np.ndarray, *, duration_s: float, slo: float,
+               onset_s: float) -> dict[str, Any]:
+    """``burn_rate_alerts`` and ``first_page_s`` of a simulated run.
+
+    The baseline error ratio of the history before the run is the run's own error ratio
+    before ``onset_s`` (the change), or 0 when nothing was served before it.
+    """
+    t = np.asarray(time_s, dtype=float)
+    okk = np.asarray(ok, dtype=bool)
+    before = t < onset_s
+    baseline = float((~okk[before]).mean()) if before.any() else 0.0
+    alerts = alerts_for_requests(t, okk, duration_s, slo, baseline_error_ratio=baseline)
+    return {"burn_rate_alerts": alerts, "first_page_s": first_page_s(alerts),
+            "burn_rate_baseline_error_ratio": baseline}
+
+
 def first_page_s(alerts: Sequence[dict[str, Any]]) -> float | None:
     """When the first page fired (None: nobody was paged)."""
     times = [a["fired_at_s"] for a in alerts

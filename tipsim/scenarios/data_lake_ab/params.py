@@ -58,6 +58,9 @@ class Params(BaseParams):
                                      description="CPU time per record on one vCPU")
     slo_s: float = param(30.0, gt=0, le=86_400, unit="s", slider=(1, 600), step=1,
                          description="objective: produced -> in the lake within")
+    freshness_target: float = param(0.99, ge=0.5, lt=1.0, step=0.001,
+                                    description="share of records that must meet slo_s "
+                                                "(the SLO its burn-rate alerts judge)")
     # the arms
     arm_a: Backend = param("faas", label="arm A", description="back end of arm A")
     arm_b: Backend = param("spark", label="arm B", description="back end of arm B")

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from tipsim.analysis import ab_stats
+from tipsim.analysis.burn_rate import evaluate, first_page_s
 from tipsim.analysis.cost import (
     PriceTable,
     faas_cost_usd,
@@ -122,6 +123,13 @@ class ABResult:
                                         labels, "USD", p.confidence),
         }
 
+    def burn_rate_alerts(self, arm: str) -> list[dict[str, Any]]:
+        """The SRE workbook's burn-rate alerts on ``arm``'s freshness SLO (records in the
+        lake within ``slo_s``, target ``freshness_target``), in the last replication, by
+        production minute; the history before the run counts as healthy (no late record)."""
+        good, bad = self.last_runs[arm].freshness_per_window(self.params.slo_s)
+        return [o.as_dict() for o in evaluate(good, bad, self.params.freshness_target)]
+
     def to_json(self) -> dict[str, Any]:
         p = self.params
         arms = {}
@@ -136,6 +144,8 @@ class ABResult:
                 s.pop("gb_seconds", None)
             else:
                 s.pop("instance_hours", None)
+            s["burn_rate_alerts"] = self.burn_rate_alerts(arm)
+            s["first_page_s"] = first_page_s(s["burn_rate_alerts"])
             arms[arm] = s
         rank = ab_stats.signed_rank_test(self.values("a", "latency_p95_s"),
                                          self.values("b", "latency_p95_s"))

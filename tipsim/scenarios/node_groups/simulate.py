@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from tipsim.analysis.blast_radius import blast_radius
+from tipsim.analysis.burn_rate import run_alerts
 from tipsim.analysis.slo import SLO
 from tipsim.scenarios.node_groups.params import Params
 from tipsim.sim.k8s.migration import MigrationPlan, MigrationResult, run_migration
@@ -86,6 +87,8 @@ def run(p: Params, *, seed: int = 1, replication: int = 0) -> MigrationResult:
                           onset_s=p.decision_s, end_s=p.horizon_s)
     result.metrics["slo_breach_minutes"] = radius.slo_breach_minutes
     result.metrics["error_budget_used"] = radius.error_budget_used
+    result.metrics.update(run_alerts(served.time_s, served.ok, duration_s=p.horizon_s,
+                                     slo=SLO().availability_target, onset_s=p.decision_s))
     return result
 
 
@@ -111,6 +114,7 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
         out[key] = float(vals.mean())
         out[f"{key}_se"] = float(vals.std(ddof=1) / np.sqrt(len(vals))) if len(vals) > 1 else 0.0
     out["migration_complete_fraction"] = float(np.mean([r["migration_complete"] for r in runs]))
+    out["paged_fraction"] = float(np.mean([r["first_page_s"] is not None for r in runs]))
     return out
 
 

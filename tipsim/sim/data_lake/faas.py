@@ -50,7 +50,7 @@ from tipsim.sim.data_lake.lake import (
     ArmRun,
     StreamBatches,
     censored_segments,
-    latency_segments,
+    timed_latency_segments,
 )
 from tipsim.sim.data_lake.partitions import deal, merged_stream, split_consumed
 from tipsim.sim.data_lake.poller import (
@@ -275,11 +275,12 @@ def _arm_run(load: TopicLoad, settings: FaasSettings, streams: list[StreamBatche
              stop_s: float, bmax: int, timeline: tuple[list[float], list[int]],
              concurrency_max: int) -> ArmRun:
     """Every lane's batches as one run, with Lambda's billing quantities."""
-    lat_parts, w_parts, lake_parts, size_parts = [], [], [], []
+    lat_parts, w_parts, lake_parts, size_parts, prod_parts = [], [], [], [], []
     for s in streams:
-        lat, w = latency_segments(s, load.slice_s)
+        lat, w, produced = timed_latency_segments(s, load.slice_s)
         lat_parts.append(lat)
         w_parts.append(w)
+        prod_parts.append(produced)
         lake_parts.append(np.asarray(s.lake_time_s))
         size_parts.append(np.diff(np.concatenate(([s.start_offset], s.end_offsets))).astype(np.int64))
     usage = {
@@ -293,6 +294,7 @@ def _arm_run(load: TopicLoad, settings: FaasSettings, streams: list[StreamBatche
         window_s=load.duration_s,
         latency_s=np.concatenate(lat_parts),
         latency_weight=np.concatenate(w_parts),
+        latency_produced_s=np.concatenate(prod_parts),
         batch_lake_time_s=np.concatenate(lake_parts),
         batch_records=np.concatenate(size_parts),
         records_produced=load.records,
@@ -305,4 +307,5 @@ def _arm_run(load: TopicLoad, settings: FaasSettings, streams: list[StreamBatche
     )
     run.censored_latency_s, run.censored_weight = censored_segments(
         load, load.records - run.records_landed, stop_s)
+    run.horizon_s = stop_s
     return run

@@ -68,8 +68,16 @@ def latency_segments(stream: StreamBatches, slice_s: float) -> tuple[np.ndarray,
     >>> lat.tolist(), w.tolist()   # slice 0 midpoint 0.25 s, slice 2 midpoint 1.25 s
     ([0.75, 0.75], [2, 3])
     """
+    latency_s, weight, _ = timed_latency_segments(stream, slice_s)
+    return latency_s, weight
+
+
+def timed_latency_segments(stream: StreamBatches, slice_s: float
+                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`latency_segments` plus when each segment's records were produced (the
+    midpoint of their slice), for SLIs counted by production time."""
     if not stream.end_offsets:
-        return np.empty(0), np.empty(0, dtype=np.int64)
+        return np.empty(0), np.empty(0, dtype=np.int64), np.empty(0)
     m = stream.cum_produced
     ends = np.asarray(stream.end_offsets, dtype=np.int64)
     lake = np.asarray(stream.lake_time_s, dtype=np.float64)
@@ -81,8 +89,8 @@ def latency_segments(stream: StreamBatches, slice_s: float) -> tuple[np.ndarray,
     first = starts + 1
     produce_slice = np.searchsorted(m, first, side="left")
     batch = np.searchsorted(ends, first, side="left")
-    latency_s = lake[batch] - (produce_slice + 0.5) * slice_s
-    return latency_s, weight
+    produced_s = (produce_slice + 0.5) * slice_s
+    return lake[batch] - produced_s, weight, produced_s
 
 
 def censored_segments(load: TopicLoad, missing: int, horizon_s: float
@@ -152,6 +160,8 @@ class ArmRun:
     extra: dict[str, float] = field(default_factory=dict)
     censored_latency_s: np.ndarray = field(default_factory=lambda: np.empty(0))
     censored_weight: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    latency_produced_s: np.ndarray = field(default_factory=lambda: np.empty(0))
+    horizon_s: float = float("nan")
 
     @property
     def records_landed(self) -> int:
@@ -170,6 +180,28 @@ class ArmRun:
             return float("nan")
         within = self.latency_weight[self.latency_s <= objective_s].sum()
         return float(within / self.records_produced)
+
+    def freshness_per_window(self, objective_s: float, window_s: float = 60.0
+                             ) -> tuple[np.ndarray, np.ndarray]:
+        """Records per window of production time that reached the lake within
+        ``objective_s`` (good) and that did not (bad), over the production window.
+
+        A record still missing at the end counts as bad once even its lower bound is late
+        (``horizon_s - produced > objective_s``); one produced too recently to tell is not
+        counted.
+        """
+        n = max(1, int(np.ceil(self.window_s / window_s)))
+        produced = np.concatenate((self.latency_produced_s,
+                                   self.horizon_s - self.censored_latency_s))
+        latency = np.concatenate((self.latency_s, self.censored_latency_s))
+        weight = np.concatenate((self.latency_weight, self.censored_weight)).astype(float)
+        landed = np.arange(latency.size) < self.latency_s.size
+        late = latency > objective_s
+        known = landed | late
+        idx = np.clip((produced // window_s).astype(np.int64), 0, n - 1)
+        good = np.bincount(idx[known & ~late], weights=weight[known & ~late], minlength=n)
+        bad = np.bincount(idx[late], weights=weight[late], minlength=n)
+        return good[:n], bad[:n]
 
     def lag_series(self, load: TopicLoad) -> tuple[np.ndarray, np.ndarray]:
         """Consumer lag (records produced and readable but not yet in the lake) at each slice end."""

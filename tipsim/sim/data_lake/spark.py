@@ -38,7 +38,7 @@ from tipsim.sim.data_lake.lake import (
     ArmRun,
     StreamBatches,
     censored_segments,
-    latency_segments,
+    timed_latency_segments,
 )
 
 VCPU_PER_INSTANCE: dict[str, int] = {"m5.xlarge": 4, "m5.2xlarge": 8, "m5.4xlarge": 16}
@@ -184,7 +184,7 @@ def simulate_spark(load: TopicLoad, settings: SparkSettings, cpu_s_per_record: f
         stop = window_s if end_s is None else min(end_s, window_s)
         if start is not None and start < window_s:
             billed_s += max(stop - start, BILLING_MINIMUM_S)
-    lat, w = latency_segments(stream, slice_s)
+    lat, w, produced = timed_latency_segments(stream, slice_s)
     sizes = np.diff(np.concatenate(([0], stream.end_offsets))).astype(np.int64)
     order = np.argsort(timeline_t, kind="stable")
     run = ArmRun(
@@ -192,6 +192,7 @@ def simulate_spark(load: TopicLoad, settings: SparkSettings, cpu_s_per_record: f
         window_s=window_s,
         latency_s=lat,
         latency_weight=w,
+        latency_produced_s=produced,
         batch_lake_time_s=np.asarray(stream.lake_time_s, dtype=np.float64),
         batch_records=sizes,
         records_produced=load.records,
@@ -203,4 +204,5 @@ def simulate_spark(load: TopicLoad, settings: SparkSettings, cpu_s_per_record: f
     )
     run.censored_latency_s, run.censored_weight = censored_segments(
         load, load.records - run.records_landed, stop_s)
+    run.horizon_s = stop_s
     return run
