@@ -210,7 +210,9 @@ def open_and_change(page: object, url: str, action: Callable[[], None], *, index
     tests exist to catch (plotly ``FigureWidget``s in Voila used to miss updates; see
     ``tipsim/widgets/live_figure.py``). Each step waits on a state, never a sleep.
     """
-    page.goto(url)  # type: ignore[attr-defined]
+    # Voila fires "load" only once every cell has run (a slow notebook on a busy laptop
+    # takes longer than the default 60 s): wait for the first bytes, then for the checks.
+    page.goto(url, wait_until="commit")  # type: ignore[attr-defined]
     wait_notebook_done(page)
     before = wait_plot_data(page, index=index, scope=scope, timeout_ms=timeout_ms)
     page.locator(scope).first.scroll_into_view_if_needed()  # type: ignore[attr-defined]
