@@ -205,7 +205,7 @@ assert abs(clean.loc["in-place", "failed_requests"] - expected_outage) < \
 assert clean.loc["toggle", "failed_requests"] == 0
 assert len(panel.figures["success"].data) == 3
 change = image_change(flip)
-assert change.replaced == ["aws_instance.example[0]"], "an image change replaces"
+assert change.replaced == ["aws_instance.example"], "an image change replaces"
 assert change.created == ["aws_instance.example_bionic[0]"], "the toggle adds beside"
 assert today.ok
 print("all checks passed")

@@ -10,6 +10,7 @@ import pytest
 from tipsim.errors import InfraError, ParameterError
 from tipsim.infra.engine import Stack
 from tipsim.infra.plan import CHANGING, Plan
+from tipsim.infra.spec import StackSpec, stack_dir
 
 pytestmark = pytest.mark.infra
 
@@ -68,8 +69,8 @@ def expected_addresses(ami: bool, network: bool, green: bool) -> set[str]:
         "aws_vpc.app_vpc", "aws_internet_gateway.gw", "aws_subnet.public",
         "aws_route_table.public", "aws_route_table_association.public",
         "aws_security_group.instances")}
-    out |= {"aws_route53_zone.private[0]", "aws_instance.example[0]", "aws_instance.blue[0]",
-            "aws_elb.blue[0]", "aws_route53_record.blue[0]"}
+    out |= {"aws_route53_zone.private", "aws_instance.example", "aws_instance.blue",
+            "aws_elb.blue", "aws_route53_record.blue[0]"}
     if ami:
         out.add("aws_instance.example_bionic[0]")
     if network:
@@ -77,6 +78,17 @@ def expected_addresses(ami: bool, network: bool, green: bool) -> set[str]:
     if green:
         out |= {"aws_instance.green[0]", "aws_elb.green[0]", "aws_route53_record.green[0]"}
     return out
+
+
+def as_held(stack: Stack, wanted: set[str]) -> set[str]:
+    """``wanted`` as the emulator holds it: without classic ELB (LocalStack's free edition)
+    the load balancers are simulated only and the weighted records name the instances
+    (``*_instance`` records of blue_green.tf)."""
+    if stack.capabilities.has("elb"):
+        return set(wanted)
+    return {a.replace("aws_route53_record.blue[", "aws_route53_record.blue_instance[")
+            .replace("aws_route53_record.green[", "aws_route53_record.green_instance[")
+            for a in wanted if not a.startswith("aws_elb.")}
 
 
 def test_every_toggle_combination_applies_reapplies_without_change_and_destroys(emulator):
@@ -91,11 +103,12 @@ def test_every_toggle_combination_applies_reapplies_without_change_and_destroys(
             want = expected_addresses(*combo)
             assert_elbs_simulated_only(stack, result.plan, want)
             owned = stack.owned()
-            assert set(owned) == without_elb(stack, want), toggles
+            assert set(owned) == as_held(stack, want), toggles
             if not stack.capabilities.has("elb"):  # weighted records name the instances
                 for side in ("blue", "green") if combo[2] else ("blue",):
                     ip = owned[f"aws_instance.{side}[0]"].attrs["private_ip"]
-                    assert owned[f"aws_route53_record.{side}[0]"].attrs["records"] == [ip]
+                    assert owned[f"aws_route53_record.{side}_instance[0]"].attrs[
+                        "records"] == [ip]
             again = stack.plan(toggles)
             assert not again.has_changes, (toggles, again.lines())
             gone = stack.destroy(toggles)
@@ -109,15 +122,15 @@ def test_every_toggle_combination_applies_reapplies_without_change_and_destroys(
 def test_flipping_new_ami_replaces_example_and_creates_example_bionic(talk):
     talk.apply({})
     plan = talk.plan({"enable_new_ami": True})
-    assert changing(plan) == {"aws_instance.example[0]": "replace",
+    assert changing(plan) == {"aws_instance.example": "replace",
                               "aws_instance.example_bionic[0]": "create"}
-    assert_elbs_simulated_only(talk, plan, {"aws_elb.blue[0]"})
-    example = plan.by_address()["aws_instance.example[0]"]
+    assert_elbs_simulated_only(talk, plan, {"aws_elb.blue"})
+    example = plan.by_address()["aws_instance.example"]
     assert example.changed == ["ami"] and "forces replacement" in example.reason
     old_id = example.actual.id
     talk.apply({"enable_new_ami": True})
     owned = talk.owned()
-    assert owned["aws_instance.example[0]"].id != old_id  # destroyed, then created
+    assert owned["aws_instance.example"].id != old_id  # destroyed, then created
     images = {a.attrs["ami"] for k, a in owned.items() if "example" in k}
     assert len(images) == 1  # example and example_bionic both run bionic
     assert not talk.plan({"enable_new_ami": True}).has_changes
@@ -167,7 +180,7 @@ def test_failure_mid_apply_is_reported_and_the_next_apply_converges(talk):
     result = err.value.result
     assert not result.ok and result.not_run and "injected" in result.steps[-1].error
     partial = set(talk.owned())
-    full = without_elb(talk, expected_addresses(False, True, False))
+    full = as_held(talk, expected_addresses(False, True, False))
     assert partial < full
     ec2.meta.events.unregister("before-call.ec2.RunInstances", fail_second_run)
     plan = talk.plan(toggles)
@@ -199,34 +212,41 @@ def test_inventory_reads_the_chain_vpc_subnet_instance_elb_record(talk):
     talk.apply({"enable_green_application": True})
     g = talk.inventory()
     has_elb = talk.capabilities.has("elb")
-    chain = ["aws_vpc.app_vpc[0]", "aws_subnet.public[0]", "aws_instance.blue[0]",
-             *(["aws_elb.blue[0]"] if has_elb else []), "aws_route53_record.blue[0]"]
+    record = "aws_route53_record.blue[0]" if has_elb else "aws_route53_record.blue_instance[0]"
+    chain = ["aws_vpc.app_vpc[0]", "aws_subnet.public[0]", "aws_instance.blue",
+             *(["aws_elb.blue"] if has_elb else []), record]
     for upstream, downstream in itertools.pairwise(chain):
         assert g.has_edge(upstream, downstream), (upstream, downstream)
     green_source = "aws_elb.green[0]" if has_elb else "aws_instance.green[0]"
-    assert g.has_edge(green_source, "aws_route53_record.green[0]")
+    green = "aws_route53_record.green[0]" if has_elb else "aws_route53_record.green_instance[0]"
+    assert g.has_edge(green_source, green)
     assert not any(n.startswith("aws_elb.") for n in g) or has_elb
 
 
 def test_blast_radius_of_replacing_blue_reaches_its_elb_and_record(talk):
+    """An edited copy of the talk's .tf files (blue on the green image) plans against what
+    the talk stack holds: blue is replaced, and the change reaches its ELB and record."""
     talk.apply({})
-    blue = talk.spec.blocks["aws_instance.blue"]
-    # a new image for blue, as data: the same engine, a changed attribute
-    object.__setattr__(blue, "attributes", {**blue.attributes,
-                                            "ami": "${data.aws_ami.nginx_green.id}"})
-    plan = talk.plan({})
+    files = {p.name: p.read_text() for p in stack_dir("talk").glob("*.tf")}
+    edited = files["blue_green.tf"].replace("data.aws_ami.nginx_blue.id",
+                                            "data.aws_ami.nginx_green.id", 1)
+    assert edited != files["blue_green.tf"]
+    spec = StackSpec.from_texts("talk", {**files, "blue_green.tf": edited})
+    copy = Stack("talk", talk.session, capabilities=talk.capabilities, spec=spec)
+    plan = copy.plan({})
     radius = plan.blast_radius()
-    assert "aws_instance.blue[0]" in radius["direct"]
-    assert plan.by_address()["aws_instance.blue[0]"].action == "replace"
-    record = plan.by_address()["aws_route53_record.blue[0]"]
+    assert "aws_instance.blue" in radius["direct"]
+    assert plan.by_address()["aws_instance.blue"].action == "replace"
     if talk.capabilities.has("elb"):
-        assert plan.by_address()["aws_elb.blue[0]"].action == "update"
+        assert plan.by_address()["aws_elb.blue"].action == "update"
         assert "aws_route53_record.blue[0]" in radius["downstream"]
     else:  # the record names the instance's address itself, unknown until the new one runs
-        assert plan.by_address()["aws_elb.blue[0]"].action == "skip"
+        record = plan.by_address()["aws_route53_record.blue_instance[0]"]
+        assert plan.by_address()["aws_elb.blue"].action == "skip"
         assert record.action == "update" and record.changed == ["records"]
-        assert "aws_route53_record.blue[0]" in radius["direct"]
-        assert plan.graph.has_edge("aws_instance.blue[0]", "aws_route53_record.blue[0]")
+        assert "aws_route53_record.blue_instance[0]" in radius["direct"]
+        assert plan.graph.has_edge("aws_instance.blue",
+                                   "aws_route53_record.blue_instance[0]")
 
 
 def test_without_classic_elb_records_point_at_instances_and_say_so(emulator):
@@ -240,16 +260,17 @@ def test_without_classic_elb_records_point_at_instances_and_say_so(emulator):
     try:
         result = stack.apply({"enable_green_application": True})
         skipped = simulated(result.plan)
-        assert set(skipped) == {"aws_elb.blue[0]", "aws_elb.green[0]"}
+        assert set(skipped) == {"aws_elb.blue", "aws_elb.green[0]"}
         assert all("HTTP 501" in r for r in skipped.values())
         owned = stack.owned()
-        blue_ip = owned["aws_instance.blue[0]"].attrs["private_ip"]
-        assert owned["aws_route53_record.blue[0]"].attrs["records"] == [blue_ip]
-        assert owned["aws_route53_record.blue[0]"].attrs["alias"] is None
+        blue_ip = owned["aws_instance.blue"].attrs["private_ip"]
+        assert owned["aws_route53_record.blue_instance[0]"].attrs["records"] == [blue_ip]
+        assert owned["aws_route53_record.blue_instance[0]"].attrs["alias"] == []
+        assert "aws_route53_record.blue[0]" not in owned
         assert not stack.plan({"enable_green_application": True}).has_changes
     finally:
         gone = stack.destroy({"enable_green_application": True})
-    assert set(simulated(gone.plan)) == {"aws_elb.blue[0]", "aws_elb.green[0]"}
+    assert set(simulated(gone.plan)) == {"aws_elb.blue", "aws_elb.green[0]"}
     assert stack.owned() == {}
     assert session.asked == set()
 

@@ -45,15 +45,15 @@ def test_panel_plans_applies_and_destroys_with_errors_as_one_line(emulator):
         if elb:
             assert "No changes" in panel.table.value
         else:  # the one row left says what is simulated only, and why
-            assert list(plan_table(panel.plan).address) == ["aws_elb.blue[0]"]
+            assert list(plan_table(panel.plan).address) == ["aws_elb.blue"]
             assert html.escape(stack.capabilities.why_not("elb")) in panel.table.value
         panel.checkboxes["enable_new_ami"].value = True  # observed: re-plans
         table = plan_table(panel.plan)
         assert dict(zip(table.address, table.action, strict=True)) == {
-            "aws_instance.example[0]": "replace", "aws_instance.example_bionic[0]": "create",
-            **({} if elb else {"aws_elb.blue[0]": "skip"})}
+            "aws_instance.example": "replace", "aws_instance.example_bionic[0]": "create",
+            **({} if elb else {"aws_elb.blue": "skip"})}
         red = [t for t in panel.figure.data if t.name == "changed directly"][0]
-        assert sorted(red.text) == ["instance.example[0]", "instance.example_bionic[0]"]
+        assert sorted(red.text) == ["instance.example", "instance.example_bionic[0]"]
         # an emulator error shows as one line in the panel, not a traceback
         stack.ctx.client("ec2").meta.events.register(
             "before-call.ec2.RunInstances",

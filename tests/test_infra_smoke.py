@@ -51,7 +51,7 @@ def test_missing_default_route_fails_only_the_route_check(talk):
     assert {c.address: c.action for c in plan.changes if c.action not in ("no-op", "skip")} == {
         "aws_route_table.public[1]": "update"}
     skipped = {c.address for c in plan.changes if c.action == "skip"}
-    assert skipped == (set() if talk.capabilities.has("elb") else {"aws_elb.blue[0]"})
+    assert skipped == (set() if talk.capabilities.has("elb") else {"aws_elb.blue"})
     talk.apply(CANARY_ON)
     assert run_smoke(talk).passed
 
@@ -86,7 +86,7 @@ def test_weights_are_updated_read_back_and_kept_by_the_next_apply(talk):
     assert read_weights(talk) == {"blue": 10, "green": 0}  # the talk's starting weights
     assert set_weights(talk, 3, 7) == {"blue": 3, "green": 7}
     raw = talk.ctx.client("route53").list_resource_record_sets(
-        HostedZoneId=talk.owned()["aws_route53_zone.private[0]"].id)["ResourceRecordSets"]
+        HostedZoneId=talk.owned()["aws_route53_zone.private"].id)["ResourceRecordSets"]
     weights = {r["SetIdentifier"]: r["Weight"] for r in raw if "SetIdentifier" in r}
     assert weights == {"blue": 3, "green": 7}
     assert not talk.plan(toggles).has_changes  # weight is ignore_changes in the stack

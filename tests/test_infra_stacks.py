@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tipsim.infra.engine import Stack
-from tipsim.infra.stacks import node_group_specs, where_parts_ran
+from tipsim.infra.stacks import node_group_specs
 
 pytestmark = pytest.mark.infra
 
@@ -33,7 +33,7 @@ def test_eks_node_groups_are_created_read_back_and_destroyed(emulator):
         # slide 12: taint the insecure nodes; an in-place update, not a new group
         plan = stack.plan({"insecure_nodes": 4, "taint_insecure_nodes": True})
         assert {c.address: c.action for c in plan.changes if c.action != "no-op"} == {
-            "aws_eks_node_group.insecure_os[0]": "update"}
+            "aws_eks_node_group.insecure_os": "update"}
         stack.apply({"insecure_nodes": 4, "taint_insecure_nodes": True})
         tainted = {g["name"]: g for g in node_group_specs(stack)["node_groups"]}
         assert tainted["insecure-os"]["taints"] == [
@@ -64,8 +64,8 @@ def test_node_groups_simulated_only_follow_the_last_apply(emulator):
     try:
         result = stack.apply({"insecure_nodes": 4, "secure_nodes": 5})
         assert {c.address for c in result.plan.changes if c.action == "skip"} == {
-            "aws_eks_cluster.main[0]", "aws_eks_node_group.insecure_os[0]",
-            "aws_eks_node_group.secure_os[0]"}
+            "aws_eks_cluster.main", "aws_eks_node_group.insecure_os",
+            "aws_eks_node_group.secure_os"}
         specs = node_group_specs(stack)
         assert specs["source"] == "stack file" and "501" in specs["reason"]
         assert "last apply" in specs["reason"]
@@ -77,6 +77,13 @@ def test_node_groups_simulated_only_follow_the_last_apply(emulator):
         stack.destroy()
     assert stack.owned() == {}
     assert [g["desired_size"] for g in node_group_specs(stack)["node_groups"]] == [3, 3]
+
+
+def where_parts_ran(result) -> dict[str, list[str]]:
+    """Which resources are on the emulator and which are simulated only."""
+    changes = result.plan.changes
+    return {"on_emulator": [c.address for c in changes if c.action not in ("skip", "delete")],
+            "simulated_only": [c.address for c in changes if c.action == "skip"]}
 
 
 class _Refusing:
@@ -111,13 +118,13 @@ def test_data_lake_without_kafka_emr_and_lambda_never_calls_them(emulator):
         result = stack.apply({})
         where = where_parts_ran(result)
         assert set(where["simulated_only"]) == {
-            "aws_msk_cluster.front[0]", "aws_emr_cluster.spark[0]",
-            "aws_lambda_function.consumer[0]", "aws_lambda_event_source_mapping.consumer[0]"}
+            "aws_msk_cluster.front", "aws_emr_cluster.spark",
+            "aws_lambda_function.consumer", "aws_lambda_event_source_mapping.consumer"}
         owned = stack.owned()
         assert set(owned) == set(where["on_emulator"])
-        bucket = owned["aws_s3_bucket.lake[0]"].id
+        bucket = owned["aws_s3_bucket.lake"].id
         tags = emulator.session.client("s3").get_bucket_tagging(Bucket=bucket)["TagSet"]
-        assert {t["Key"]: t["Value"] for t in tags}["tipsim:address"] == "aws_s3_bucket.lake:0"
+        assert {t["Key"]: t["Value"] for t in tags}["tipsim:address"] == "aws_s3_bucket.lake"
         assert all(TAG_VALUE.match(t["Value"]) for t in tags), tags
         assert not stack.plan({}).has_changes
     finally:
@@ -140,9 +147,9 @@ def test_data_lake_parts_are_created_read_back_and_destroyed(emulator):
                     "aws_security_group"}
         caps = stack.capabilities
         skipped = {c.address: c.reason for c in result.plan.changes if c.action == "skip"}
-        for service, address in (("kafka", "aws_msk_cluster.front[0]"),
-                                 ("emr", "aws_emr_cluster.spark[0]"),
-                                 ("lambda", "aws_lambda_function.consumer[0]")):
+        for service, address in (("kafka", "aws_msk_cluster.front"),
+                                 ("emr", "aws_emr_cluster.spark"),
+                                 ("lambda", "aws_lambda_function.consumer")):
             type_name = address.split(".")[0]
             if caps.has(service):
                 expected.add(type_name)
@@ -152,7 +159,7 @@ def test_data_lake_parts_are_created_read_back_and_destroyed(emulator):
                 assert skipped[address].startswith(service)
         assert expected <= types
         # the Kafka event source mapping: only where the emulator can hold it
-        esm = "aws_lambda_event_source_mapping.consumer[0]"
+        esm = "aws_lambda_event_source_mapping.consumer"
         if stack.capabilities.has("lambda_kafka_mapping"):
             assert esm in owned
         else:
@@ -162,12 +169,12 @@ def test_data_lake_parts_are_created_read_back_and_destroyed(emulator):
         changes = {c.address: c.action for c in changed.changes
                    if c.action not in ("no-op", "skip")}
         if caps.has("lambda"):
-            fn = owned["aws_lambda_function.consumer[0]"]
+            fn = owned["aws_lambda_function.consumer"]
             assert fn.attrs["memory_size_mb"] == 1769  # one vCPU (FACTS.md, AWS docs)
-            assert changes == {"aws_lambda_function.consumer[0]": "update"}
+            assert changes == {"aws_lambda_function.consumer": "update"}
         else:
             assert changes == {}
-            assert changed.by_address()["aws_lambda_function.consumer[0]"].after[
+            assert changed.by_address()["aws_lambda_function.consumer"].after[
                 "memory_size_mb"] == 3538
     finally:
         gone = stack.destroy()
@@ -192,11 +199,11 @@ def test_cli_plan_apply_show_destroy(emulator, run_cli):
         code, out, err = run_cli("infra", "apply", "--json")
         applied = json.loads(out)
         assert code == 0 and applied["ok"] is True, err
-        assert list(applied["skipped"]) == ([] if elb else ["aws_elb.blue[0]"])
+        assert list(applied["skipped"]) == ([] if elb else ["aws_elb.blue"])
         code, out, _ = run_cli("infra", "plan", "--set", "enable_new_ami=true")
         assert code == 0
-        assert "aws_instance.example[0] will be replaced (ami)" in out
-        assert "aws_instance.example_bionic[0] will be created" in out
+        assert "# aws_instance.example must be replaced" in out
+        assert "# aws_instance.example_bionic[0] will be created" in out
         code, out, _ = run_cli("infra", "show", "--json")
         shown = json.loads(out)
         assert code == 0 and len(shown["resources"]) == (11 if elb else 10)
@@ -219,5 +226,5 @@ def test_cli_refuses_bad_input_with_exit_code_2_and_names_the_field(emulator, ru
     code, _, err = run_cli("infra", "apply", "--set", "enable_turbo=true")
     assert code == 2 and "enable_turbo" in err and "enable_new_ami" in err  # lists valid ones
     code, _, err = run_cli("infra", "plan", "--stack", "nope")
-    assert code == 2 and "talk" in err
+    assert code == 2 and "talk" in err and "directory of .tf files" in err
     assert talk_vpcs() == before

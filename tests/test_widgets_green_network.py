@@ -48,7 +48,7 @@ def test_network_graph_highlights_every_green_resource(emulator) -> None:
         blue_nodes = set(panel.network_fig.data[1].text)
         green_nodes = set(panel.network_fig.data[2].text)
         assert {"vpc.app_vpc[1]", "subnet.public[1]", "instance.canary[0]"} <= green_nodes
-        assert {"vpc.app_vpc[0]", "instance.blue[0]"} <= blue_nodes
+        assert {"vpc.app_vpc[0]", "instance.blue"} <= blue_nodes
         assert not blue_nodes & green_nodes
     finally:
         stack.destroy()

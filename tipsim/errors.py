@@ -49,5 +49,17 @@ class InfraError(TipsimError):
     """Planning, applying or destroying a stack failed."""
 
 
+class StackSourceError(ParameterError, InfraError):
+    """A stack's ``.tf`` files cannot be read: a syntax error, or a construct outside the
+    HCL subset the kit evaluates (``for`` expressions, ``dynamic`` blocks, module calls,
+    unknown functions). The message names the file, the line and the construct; the CLI
+    exits 2 and nothing is applied."""
+
+    def __init__(self, file: str, line: int, what: str) -> None:
+        self.file, self.line, self.what = file, line, what
+        self.field, self.value, self.allowed = "stack", f"{file}:{line}", what
+        Exception.__init__(self, f"{file}:{line}: {what}")
+
+
 class BoardError(TipsimError):
     """The room board refused a result, or could not be reached."""

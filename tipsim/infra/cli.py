@@ -2,10 +2,13 @@
 
 Examples
 --------
-``tipsim infra plan --set enable_new_ami=true`` shows ``example`` as replace and
-``example_bionic`` as create; ``tipsim infra weights --blue 5 --green 5`` shifts half
-the traffic; ``tipsim infra smoke --json`` runs the canary's smoke test.
-Bad input raises :class:`ParameterError` (exit 2) before any call to the emulator.
+``tipsim infra plan --set enable_new_ami=true`` prints, as ``terraform plan`` would,
+``aws_instance.example must be replaced`` and ``aws_instance.example_bionic[0] will be
+created``; ``--json`` gives ``terraform show -json``'s ``resource_changes``.
+``--stack DIR`` plans any directory of ``.tf`` files. ``tipsim infra weights --blue 5
+--green 5`` shifts half the traffic; ``tipsim infra smoke --json`` runs the canary's smoke
+test. Bad input, or a ``.tf`` file the kit cannot read (its file and line named), exits 2
+before any call to the emulator.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     stack = _stack(args)
     values = _values(stack, args.set)
     plan = stack.plan(values)
-    _out(args, plan.to_dict(), [f"emulator: {plan.capabilities.emulator}", *plan.lines()])
+    _out(args, plan.to_dict(), plan.lines())
     return 0
 
 
@@ -46,11 +49,11 @@ def _cmd_apply(args: argparse.Namespace) -> int:
     stack = _stack(args)
     values = _values(stack, args.set)
     result = stack.destroy(values) if args.action == "destroy" else stack.apply(values)
-    lines = [f"emulator: {result.plan.capabilities.emulator}", *result.plan.lines(),
-             f"{args.action} complete: {len([s for s in result.steps if s.ok])} step(s) in "
-             f"{result.elapsed_s:.2f} s"]
-    lines += [f"simulated only: {c.address}: {c.reason}" for c in result.plan.changes
-              if c.action == "skip"]
+    add, change, destroy = result.plan.terraform_counts()
+    lines = [*result.plan.lines(), "",
+             f"{'Destroy' if args.action == 'destroy' else 'Apply'} complete! Resources: "
+             f"{add} added, {change} changed, {destroy} destroyed "
+             f"({len([s for s in result.steps if s.ok])} step(s) in {result.elapsed_s:.2f} s)."]
     _out(args, result.to_dict(), lines)
     return 0
 
@@ -131,8 +134,8 @@ def register(subparsers: Any) -> None:
     sub = infra.add_subparsers(dest="action", required=True)
 
     def common(p: argparse.ArgumentParser, sets: bool = True) -> None:
-        p.add_argument("--stack", default="talk", help="stack name: talk (default), eks, "
-                                                       "datalake")
+        p.add_argument("--stack", default="talk", help="talk (default), eks, datalake, or a "
+                                                       "directory of .tf files")
         if sets:
             p.add_argument("--set", action="append", metavar="NAME=VALUE",
                            help="set a toggle or variable (repeatable)")

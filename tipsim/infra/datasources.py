@@ -1,7 +1,8 @@
 """Look-ups a stack reads but does not own: machine images by name, availability zones.
 
-Like the talk's ``data "aws_ami"``: filter images by name pattern and owner, take
-the most recent. The kit's images come from ``data/machine_images.json``.
+As Terraform's ``data "aws_ami"`` (``owners``, ``filter { name = "name" ... }``,
+``most_recent``) and ``data "aws_availability_zones"``. The kit's images come from
+``data/machine_images.json``, served by the embedded emulator and the kit's LocalStack.
 """
 
 from __future__ import annotations
@@ -9,8 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tipsim.errors import InfraError
+from tipsim.errors import InfraError, StackSourceError
 from tipsim.infra.handler import Context
+from tipsim.infra.hcl.config import Body, Config
+from tipsim.infra.hcl.values import UNKNOWN
+
+KNOWN = ("aws_ami", "aws_availability_zones")
 
 
 def find_image(ctx: Context, name_filter: str, owners: list[str] | None = None) -> dict[str, Any]:
@@ -35,17 +40,32 @@ def availability_zones(ctx: Context) -> dict[str, Any]:
     return {"names": names}
 
 
-def resolve(ctx: Context, decls: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Resolve a stack's ``data`` block into values for ``data.<type>.<name>.<attr>``."""
+def _name_filter(body: Body, values: Mapping[str, Any]) -> str:
+    for f in values.get("filter", []):
+        if f.get("name") == "name" and f.get("values"):
+            return str(f["values"][0])
+    raise StackSourceError(body.file, body.line, "data \"aws_ami\" needs a filter on \"name\"")
+
+
+def resolve(ctx: Context | None, config: Config, variables: Mapping[str, Any]
+            ) -> dict[str, dict[str, Any]]:
+    """Every data block's value; with ``ctx`` None, offline (image names from the filters,
+    ids and zones known only after apply)."""
+    from tipsim.infra.render import body_value, scope_for
+
     out: dict[str, dict[str, Any]] = {}
-    for dtype, items in decls.items():
+    for dtype, items in config.data.items():
         out[dtype] = {}
-        for name, decl in items.items():
+        for name, body in items.items():
+            if dtype not in KNOWN:
+                raise StackSourceError(body.file, body.line, f"data source {dtype!r} is not one "
+                                       f"the kit reads ({', '.join(KNOWN)})")
+            values = body_value(body, scope_for(config, variables, {}, {}))
             if dtype == "aws_ami":
-                out[dtype][name] = find_image(ctx, decl["name_filter"], decl.get("owners"))
-            elif dtype == "aws_availability_zones":
-                out[dtype][name] = availability_zones(ctx)
+                pattern = _name_filter(body, values)
+                out[dtype][name] = (find_image(ctx, pattern, values.get("owners"))
+                                    if ctx is not None else {"id": UNKNOWN, "name": pattern})
             else:
-                raise InfraError(f"data source type {dtype!r} is unknown "
-                                 "(aws_ami, aws_availability_zones)")
+                out[dtype][name] = availability_zones(ctx) if ctx is not None else {
+                    "names": UNKNOWN}
     return out

@@ -18,24 +18,25 @@ Example
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from tipsim.errors import InfraError
+from tipsim.infra import addresses
 from tipsim.infra.capabilities import Capabilities, detect
-from tipsim.infra.expr import EvalContext, contains_unknown, render
-from tipsim.infra.handler import Actual, Context
-from tipsim.infra.plan import Change, Plan, make_plan, read_actual
+from tipsim.infra.handler import Context
+from tipsim.infra.hcl.evaluate import Instances
+from tipsim.infra.hcl.values import contains_unknown
+from tipsim.infra.plan import Change, Plan, counted_blocks, make_plan, read_actual
 from tipsim.infra.registry import HANDLERS
+from tipsim.infra.render import body_value, planned, scope_for
 from tipsim.infra.spec import StackSpec
 from tipsim.params import Params
-
-_ADDRESS = re.compile(r"^(?P<block>[a-z0-9_]+\.[A-Za-z0-9_-]+)\[(?P<index>\d+)\]$")
 
 
 @dataclass
@@ -77,20 +78,15 @@ class ApplyResult:
                             if c.action == "skip"}}
 
 
-def _split(address: str) -> tuple[str, int]:
-    m = _ADDRESS.match(address)
-    if not m:
-        raise InfraError(f"not a resource instance address: {address!r}")
-    return m.group("block"), int(m.group("index"))
-
-
 class Stack:
-    """A stack of the kit (``talk``, ``eks``, ``datalake``) bound to an emulator.
+    """A stack of ``.tf`` files bound to an emulator.
 
     Parameters
     ----------
     name
-        Stack file name in ``data/stacks`` (or pass ``spec``).
+        A kit stack (``talk``, ``eks``, ``datalake``: ``data/terraform/<name>``) or a
+        directory of ``.tf`` files (its name is the stack's name: what it owns is tagged
+        with it); or pass ``spec`` (e.g. :meth:`StackSpec.from_texts`).
     session
         An :class:`~tipsim.emulator.EmulatorSession`; default :func:`tipsim.emulator.connect`,
         made only when the first call is needed (bad input is refused before that).
@@ -98,7 +94,7 @@ class Stack:
         Override what the emulator offers (e.g. rehearse LocalStack's missing ELB on moto).
     """
 
-    def __init__(self, name: str = "talk", session: Any = None, *,
+    def __init__(self, name: str | Path = "talk", session: Any = None, *,
                  capabilities: Capabilities | None = None, spec: StackSpec | None = None) -> None:
         self.spec = spec or StackSpec.load(name)
         self._session = session
@@ -106,7 +102,7 @@ class Stack:
         self._ctx: Context | None = None
         # What the last successful apply left to the simulation (address -> rendered
         # attributes): the emulator holds nothing of it, so this is the only record.
-        self.simulated_only: dict[str, dict[str, Any]] = {}
+        self.simulated_only: addresses.Addresses = addresses.Addresses()
 
     # ---------------------------------------------------------------- wiring
     @property
@@ -149,9 +145,10 @@ class Stack:
         """Delete everything the stack owns, in dependency order."""
         return self.execute(self.plan(values, destroy=True))
 
-    def owned(self) -> dict[str, Actual]:
-        """Everything the stack owns now, by address."""
-        return read_actual(self.ctx, self.spec.types, self.capabilities)
+    def owned(self) -> addresses.Addresses:
+        """Everything the stack owns now, by address (``x`` also answers as ``x[0]``)."""
+        return read_actual(self.ctx, self.spec.types, self.capabilities,
+                           counted_blocks(self.spec))
 
     def inventory(self) -> nx.DiGraph:
         """The emulator's state as a dependency graph (see :mod:`tipsim.infra.inventory`)."""
@@ -191,33 +188,37 @@ class Stack:
             result.steps.append(Step(change.address, verb, True, time.perf_counter() - s0,
                                      id=made_id))
         result.elapsed_s = time.perf_counter() - t0
-        self.simulated_only = {} if plan.destroy else {
-            c.address: dict(c.after or {}) for c in plan.changes if c.action == "skip"}
+        self.simulated_only = addresses.Addresses() if plan.destroy else addresses.Addresses(
+            (c.address, dict(c.after or {})) for c in plan.changes if c.action == "skip")
         return result
 
-    def _initial_view(self, plan: Plan) -> dict[str, list[Mapping[str, Any] | None]]:
-        view: dict[str, list[Mapping[str, Any] | None]] = {
-            block: [None] * n for block, n in plan.counts.items()}
+    def _initial_view(self, plan: Plan) -> dict[str, Instances]:
+        """What the stack's expressions see before the first step: planned values, and what
+        exists for the instances the plan keeps."""
+        view = {block: planned(n, self.spec.blocks[block].count is not None)
+                for block, n in plan.counts.items()}
         for c in plan.changes:
+            block, index = addresses.split(c.address)
+            if block not in view or c.action == "delete":
+                continue
+            i = index or 0
             if c.action in ("no-op", "update") and c.actual is not None:
-                block, index = _split(c.address)
-                view[block][index] = c.actual.attrs
+                view[block].values[i], view[block].planned[i] = c.actual.attrs, False
+            else:
+                view[block].values[i] = dict(c.after or {})
         return view
 
     def _run_step(self, verb: str, change: Change, plan: Plan,
-                  view: dict[str, list[Mapping[str, Any] | None]]) -> str:
+                  view: dict[str, Instances]) -> str:
         handler = HANDLERS[change.type]
         if verb == "destroy":
             assert change.actual is not None
             handler.delete(self.ctx, change.actual)
             return change.actual.id
-        block, index = _split(change.address)
+        block, index = addresses.split(change.address)
         rspec = self.spec.blocks[block]
-        ectx = EvalContext(variables=plan.inputs, index=index, resources=view, data=plan.data,
-                           capabilities={s: plan.capabilities.has(s)
-                                         for s in plan.capabilities.available},
-                           resource_types=self.spec.types)
-        desired = render(dict(rspec.attributes), ectx)
+        scope = scope_for(self.spec.config, plan.variables, plan.data, view, index)
+        desired = body_value(rspec.body, scope)
         if contains_unknown(desired):
             raise InfraError(f"{change.address}: a value it needs is still unknown")
         if verb == "update":
@@ -227,5 +228,5 @@ class Stack:
                 else change.actual
         else:
             made = handler.create(self.ctx, change.address, desired)
-        view[block][index] = made.attrs
+        view[block].values[index or 0], view[block].planned[index or 0] = made.attrs, False
         return made.id

@@ -187,7 +187,7 @@ class Handler:
 
     def differences(self, desired: Mapping[str, Any], actual: Mapping[str, Any]) -> set[str]:
         """Names of compared attributes whose desired value differs from the actual one."""
-        from tipsim.infra.expr import contains_unknown
+        from tipsim.infra.hcl.values import contains_unknown
 
         want = self.normalize(desired)
         have = self.normalize(actual)
@@ -196,12 +196,6 @@ class Handler:
             if contains_unknown(want[key]) or want[key] != have.get(key):
                 changed.add(key)
         return changed
-
-    def read_one(self, ctx: Context, address: str) -> Actual | None:
-        for actual in self.read_owned(ctx):
-            if actual.address == address:
-                return actual
-        return None
 
 
 def owned_by(tags: Mapping[str, str], ctx: Context) -> bool:

@@ -82,18 +82,20 @@ def _listener(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _health_check(raw: Mapping[str, Any]) -> dict[str, Any]:
-    return {"target": str(raw["target"]), "interval_s": int(raw["interval_s"]),
-            "timeout_s": int(raw["timeout_s"]), "healthy_threshold": int(raw["healthy_threshold"]),
+    """The provider's ``health_check`` block (interval and timeout in seconds)."""
+    return {"target": str(raw["target"]), "interval": int(raw["interval"]),
+            "timeout": int(raw["timeout"]), "healthy_threshold": int(raw["healthy_threshold"]),
             "unhealthy_threshold": int(raw["unhealthy_threshold"])}
 
 
 class ClassicElbHandler(Handler):
     """Classic load balancers (not in LocalStack's free edition: the engine skips them
-    there and the stack's DNS records fall back to instance addresses)."""
+    there and the stack's DNS records fall back to instance addresses). ``listener`` and
+    ``health_check`` are the provider's blocks (lists of objects)."""
 
     type_name = "aws_elb"
     service = "elb"
-    force_new = frozenset({"name", "listeners"})
+    force_new = frozenset({"name", "listener"})
     updatable = frozenset({"instances", "subnets", "security_groups", "health_check"})
     delete_rank = 90
     reference_keys = ("id", "dns_name")
@@ -104,11 +106,11 @@ class ClassicElbHandler(Handler):
         for key in ("instances", "subnets", "security_groups"):
             if isinstance(out.get(key), list):
                 out[key] = sorted(out[key])
-        if isinstance(out.get("listeners"), list):
-            out["listeners"] = sorted((_listener(x) for x in out["listeners"]),
-                                      key=lambda x: x["lb_port"])
-        if isinstance(out.get("health_check"), Mapping):
-            out["health_check"] = _health_check(out["health_check"])
+        if isinstance(out.get("listener"), list):
+            out["listener"] = sorted((_listener(x) for x in out["listener"]),
+                                     key=lambda x: x["lb_port"])
+        if isinstance(out.get("health_check"), list):
+            out["health_check"] = [_health_check(x) for x in out["health_check"][:1]]
         return out
 
     def read_owned(self, ctx: Context) -> list[Actual]:
@@ -135,18 +137,18 @@ class ClassicElbHandler(Handler):
             "subnets": sorted(lb.get("Subnets", [])),
             "security_groups": sorted(lb.get("SecurityGroups", [])),
             "instances": sorted(i["InstanceId"] for i in lb.get("Instances", [])),
-            "listeners": sorted((_listener({
+            "listener": sorted((_listener({
                 "lb_port": d["Listener"]["LoadBalancerPort"],
                 "lb_protocol": d["Listener"]["Protocol"],
                 "instance_port": d["Listener"]["InstancePort"],
                 "instance_protocol": d["Listener"].get("InstanceProtocol",
                                                        d["Listener"]["Protocol"])})
                 for d in lb.get("ListenerDescriptions", [])), key=lambda x: x["lb_port"]),
-            "health_check": _health_check({
-                "target": hc.get("Target", ""), "interval_s": hc.get("Interval", 0),
-                "timeout_s": hc.get("Timeout", 0),
+            "health_check": [_health_check({
+                "target": hc.get("Target", ""), "interval": hc.get("Interval", 0),
+                "timeout": hc.get("Timeout", 0),
                 "healthy_threshold": hc.get("HealthyThreshold", 0),
-                "unhealthy_threshold": hc.get("UnhealthyThreshold", 0)}),
+                "unhealthy_threshold": hc.get("UnhealthyThreshold", 0)})],
             "tags": user_tags(tags)})
 
     def _read(self, ctx: Context, name: str) -> Actual:
@@ -162,7 +164,7 @@ class ClassicElbHandler(Handler):
             Listeners=[{"Protocol": x["lb_protocol"].upper(), "LoadBalancerPort": x["lb_port"],
                         "InstanceProtocol": x["instance_protocol"].upper(),
                         "InstancePort": x["instance_port"]}
-                       for x in (_listener(r) for r in attrs["listeners"])],
+                       for x in (_listener(r) for r in attrs["listener"])],
             Subnets=list(attrs.get("subnets", [])),
             SecurityGroups=list(attrs.get("security_groups", [])),
             Tags=tag_list({**attrs.get("tags", {}), **ctx.owner_tags(address)}))
@@ -174,9 +176,9 @@ class ClassicElbHandler(Handler):
         elb = ctx.client("elb")
         name = actual.id
         if "health_check" in changed and attrs.get("health_check"):
-            hc = _health_check(attrs["health_check"])
+            hc = _health_check(attrs["health_check"][0])
             elb.configure_health_check(LoadBalancerName=name, HealthCheck={
-                "Target": hc["target"], "Interval": hc["interval_s"], "Timeout": hc["timeout_s"],
+                "Target": hc["target"], "Interval": hc["interval"], "Timeout": hc["timeout"],
                 "HealthyThreshold": hc["healthy_threshold"],
                 "UnhealthyThreshold": hc["unhealthy_threshold"]})
         if "instances" in changed:

@@ -1,6 +1,8 @@
 """Handlers for Route53: the private zone ``test.in.production`` and weighted records.
 
-Zones are owned through their ``CallerReference`` (``tipsim|<stack>|<address>|<n>``),
+Attributes are named as the AWS provider's arguments: a zone's ``vpc`` block, a record's
+``alias`` and ``weighted_routing_policy`` blocks (lists of one object, as in
+``terraform show -json``). Zones are owned through their ``CallerReference`` (``tipsim|<stack>|<address>|<n>``),
 which is set in the create call itself, so no half-made zone goes unseen. Records
 cannot be tagged: the zone records each record's address (:mod:`tipsim.infra.handler`).
 """
@@ -38,7 +40,7 @@ def zone_tags(ctx: Context, zone_id: str) -> dict[str, str]:
 class HostedZoneHandler(Handler):
     type_name = "aws_route53_zone"
     service = "route53"
-    force_new = frozenset({"name", "vpc_id"})
+    force_new = frozenset({"name", "vpc"})
     delete_rank = 35
     label_key = "name"
 
@@ -54,27 +56,28 @@ class HostedZoneHandler(Handler):
                 vpcs = r53.get_hosted_zone(Id=zone_id).get("VPCs", [])
                 out.append(Actual(parts[2], self.type_name, zone_id, {
                     "id": zone_id, "name": dns_name(zone["Name"]),
-                    "vpc_id": vpcs[0]["VPCId"] if vpcs else None,
+                    "vpc": [{"vpc_id": v["VPCId"]} for v in vpcs[:1]],
                     "private": bool(zone.get("Config", {}).get("PrivateZone"))}))
         return out
 
     def create(self, ctx: Context, address: str, attrs: dict[str, Any]) -> Actual:
         r53 = ctx.client("route53")
         ref = f"{REF_PREFIX}{ctx.stack}|{address}|{time.time_ns()}"
+        vpc_id = (attrs.get("vpc") or [{}])[0].get("vpc_id")
         kwargs: dict[str, Any] = {
             "Name": attrs["name"], "CallerReference": ref,
-            # LocalStack refuses a private zone config without a comment (ENVIRONMENT-NOTES.md)
+            # LocalStack refuses a private zone config without a comment
             "HostedZoneConfig": {"Comment": attrs.get("comment") or "tipsim",
-                                 "PrivateZone": bool(attrs.get("vpc_id"))}}
-        if attrs.get("vpc_id"):
-            kwargs["VPC"] = {"VPCRegion": ctx.region, "VPCId": attrs["vpc_id"]}
+                                 "PrivateZone": bool(vpc_id)}}
+        if vpc_id:
+            kwargs["VPC"] = {"VPCRegion": ctx.region, "VPCId": vpc_id}
         zone = r53.create_hosted_zone(**kwargs)["HostedZone"]
         zone_id = zone["Id"].split("/")[-1]
         r53.change_tags_for_resource(ResourceType="hostedzone", ResourceId=zone_id, AddTags=[
             {"Key": k, "Value": v} for k, v in ctx.owner_tags(address).items()])
         return Actual(address, self.type_name, zone_id, {
-            "id": zone_id, "name": dns_name(zone["Name"]), "vpc_id": attrs.get("vpc_id"),
-            "private": bool(attrs.get("vpc_id"))})
+            "id": zone_id, "name": dns_name(zone["Name"]),
+            "vpc": [{"vpc_id": vpc_id}] if vpc_id else [], "private": bool(vpc_id)})
 
     def delete(self, ctx: Context, actual: Actual) -> None:
         r53 = ctx.client("route53")
@@ -101,14 +104,21 @@ def _record_id(zone_id: str, name: str, rtype: str, set_identifier: str | None) 
     return f"{zone_id}|{dns_name(name)}|{rtype}|{set_identifier or ''}"
 
 
+def weight_of(attrs: Mapping[str, Any]) -> int | None:
+    """The weight of a record's ``weighted_routing_policy`` block (None: not weighted)."""
+    policy = attrs.get("weighted_routing_policy") or []
+    return int(policy[0]["weight"]) if policy else None
+
+
 class RecordHandler(Handler):
-    """A record set; weighted when ``set_identifier`` and ``weight`` are given; an alias
-    (``alias: {name, zone_id, evaluate_target_health}``) or plain ``records`` with ``ttl``."""
+    """A record set; weighted with a ``weighted_routing_policy`` block and a
+    ``set_identifier``; an ``alias`` block (name, zone_id, evaluate_target_health) or
+    plain ``records`` with ``ttl``."""
 
     type_name = "aws_route53_record"
     service = "route53"
     force_new = frozenset({"zone_id", "name", "type", "set_identifier"})
-    updatable = frozenset({"weight", "alias", "records", "ttl"})
+    updatable = frozenset({"weighted_routing_policy", "alias", "records", "ttl"})
     delete_rank = 100
     label_key = "set_identifier"
 
@@ -117,29 +127,32 @@ class RecordHandler(Handler):
         if isinstance(out.get("name"), str):
             out["name"] = dns_name(out["name"])
         alias = out.get("alias")
-        if isinstance(alias, Mapping):
-            out["alias"] = {"name": dns_name(alias.get("name", "")),
-                            "zone_id": alias.get("zone_id"),
-                            "evaluate_target_health": bool(alias.get("evaluate_target_health"))}
+        if isinstance(alias, list) and alias and isinstance(alias[0], Mapping):
+            out["alias"] = [{"name": dns_name(alias[0].get("name", "")),
+                             "zone_id": alias[0].get("zone_id"),
+                             "evaluate_target_health": bool(
+                                 alias[0].get("evaluate_target_health"))}]
         if isinstance(out.get("records"), list):
             out["records"] = sorted(str(r) for r in out["records"])
         if out.get("alias"):
             out.pop("ttl", None)
             out["records"] = None
         else:
-            out["alias"] = None
-        if out.get("weight") is not None:
-            out["weight"] = int(out["weight"])
+            out["alias"] = []
+        policy = out.get("weighted_routing_policy")
+        if isinstance(policy, list) and policy and isinstance(policy[0], Mapping):
+            out["weighted_routing_policy"] = [{"weight": int(policy[0]["weight"])}]
         return out
 
     def _from_set(self, zone_id: str, rs: Mapping[str, Any]) -> dict[str, Any]:
         alias = rs.get("AliasTarget")
         return self.normalize({
             "zone_id": zone_id, "name": rs["Name"], "type": rs["Type"],
-            "set_identifier": rs.get("SetIdentifier"), "weight": rs.get("Weight"),
-            "alias": {"name": alias["DNSName"], "zone_id": alias.get("HostedZoneId"),
-                      "evaluate_target_health": alias.get("EvaluateTargetHealth", False)}
-            if alias else None,
+            "set_identifier": rs.get("SetIdentifier"),
+            "weighted_routing_policy": [{"weight": rs["Weight"]}] if "Weight" in rs else [],
+            "alias": [{"name": alias["DNSName"], "zone_id": alias.get("HostedZoneId"),
+                       "evaluate_target_health": alias.get("EvaluateTargetHealth", False)}]
+            if alias else [],
             "records": [r["Value"] for r in rs.get("ResourceRecords", [])] if not alias else None,
             "ttl": rs.get("TTL")})
 
@@ -161,8 +174,8 @@ class RecordHandler(Handler):
         rs: dict[str, Any] = {"Name": attrs["name"], "Type": attrs.get("type", "A")}
         if attrs.get("set_identifier"):
             rs["SetIdentifier"] = attrs["set_identifier"]
-            rs["Weight"] = int(attrs.get("weight", 0))
-        alias = attrs.get("alias")
+            rs["Weight"] = weight_of(attrs) or 0
+        alias = (attrs.get("alias") or [None])[0]
         if alias:
             rs["AliasTarget"] = {"HostedZoneId": alias["zone_id"], "DNSName": alias["name"],
                                  "EvaluateTargetHealth": bool(alias.get(

@@ -1,5 +1,6 @@
 """Handlers for the network: VPC, subnet, internet gateway, route table (+ association),
-security group. The talk's network (talk-infrastructure.md, "Network")."""
+security group. Attributes are named as the AWS provider's arguments (``route`` and
+``ingress``/``egress`` blocks are lists of objects, as in ``terraform show -json``)."""
 
 from __future__ import annotations
 
@@ -173,15 +174,15 @@ def _route_key(route: Mapping[str, Any]) -> tuple[str, str]:
 class RouteTableHandler(Handler):
     type_name = "aws_route_table"
     force_new = frozenset({"vpc_id"})
-    updatable = frozenset({"routes", "tags"})
+    updatable = frozenset({"route", "tags"})
     delete_rank = 60
 
     def normalize(self, attrs: Mapping[str, Any]) -> dict[str, Any]:
         out = dict(attrs)
-        if isinstance(out.get("routes"), list):
-            out["routes"] = sorted(({"cidr_block": r.get("cidr_block"),
+        if isinstance(out.get("route"), list):
+            out["route"] = sorted(({"cidr_block": r.get("cidr_block"),
                                      "gateway_id": r.get("gateway_id")}
-                                    for r in out["routes"]), key=_route_key)
+                                    for r in out["route"]), key=_route_key)
         return out
 
     def _actual(self, t: dict[str, Any]) -> Actual:
@@ -191,7 +192,7 @@ class RouteTableHandler(Handler):
                   if r.get("GatewayId") != "local" and r.get("DestinationCidrBlock")]
         assoc = [a for a in t.get("Associations", []) if not a.get("Main")]
         return Actual(address_of(tags), self.type_name, t["RouteTableId"], {
-            "id": t["RouteTableId"], "vpc_id": t["VpcId"], "routes": routes,
+            "id": t["RouteTableId"], "vpc_id": t["VpcId"], "route": routes,
             "tags": user_tags(tags), "_associations": assoc, "_all_tags": tags})
 
     def read_owned(self, ctx: Context) -> list[Actual]:
@@ -204,14 +205,14 @@ class RouteTableHandler(Handler):
             TagSpecifications=tag_spec(ctx, "route-table", address, attrs.get("tags")),
         )["RouteTable"]
         actual = self._actual(table)
-        return self.update(ctx, actual, attrs, {"routes"})
+        return self.update(ctx, actual, attrs, {"route"})
 
     def update(self, ctx: Context, actual: Actual, attrs: dict[str, Any],
                changed: set[str]) -> Actual:
         ec2 = ctx.client("ec2")
-        if "routes" in changed:
-            have = {_route_key(r): r for r in actual.attrs.get("routes", [])}
-            want = {_route_key(r): r for r in attrs.get("routes", [])}
+        if "route" in changed:
+            have = {_route_key(r): r for r in actual.attrs.get("route", [])}
+            want = {_route_key(r): r for r in attrs.get("route", [])}
             for key, route in have.items():
                 if key not in want:
                     ec2.delete_route(RouteTableId=actual.id,

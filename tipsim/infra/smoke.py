@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tipsim.errors import ParameterError
-from tipsim.infra.expr import cidrsubnet
 from tipsim.infra.handler import Actual
+from tipsim.infra.hcl.functions import cidrsubnet
 
 CANARY = "aws_instance.canary[0]"
 GREEN_SUBNET = "aws_subnet.public[1]"
@@ -118,7 +118,7 @@ def run_smoke(stack: Any, *, ssh_from: str = "0.0.0.0/0", port: int = 22) -> Smo
                                    "the canary's subnet has no route table association"))
     else:
         table = tables[0]
-        default = [r for r in table.attrs["routes"] if r["cidr_block"] == "0.0.0.0/0"]
+        default = [r for r in table.attrs["route"] if r["cidr_block"] == "0.0.0.0/0"]
         gw = gateways.get(default[0]["gateway_id"]) if default else None
         ok = gw is not None and gw.attrs.get("vpc_id") == canary.attrs.get("vpc_id")
         why = (f"{table.address} routes 0.0.0.0/0 to {gw.address} ({gw.id}), attached to the "
@@ -153,4 +153,4 @@ def stack_var(stack: Any, owned: dict[str, Actual]) -> str:
     vpc = owned.get("aws_vpc.app_vpc[1]") or owned.get("aws_vpc.app_vpc[0]")
     if vpc is not None:
         return str(vpc.attrs["cidr_block"])
-    return str(stack.spec.inputs["vpc_cidr"]["default"])
+    return str(stack.spec.default("vpc_cidr"))

@@ -1,172 +1,162 @@
-"""Stacks as data: resource blocks with counts, references by address, typed inputs.
+"""A stack: a directory of Terraform ``.tf`` files, read into blocks and checked.
 
-A stack file in ``data/stacks/<name>.json`` holds
+The kit's own stacks live in ``data/terraform/<name>/`` (``talk``, ``eks``, ``datalake``);
+:meth:`StackSpec.load` also takes any directory of ``.tf`` files, or (for the notebook's
+editor) the files' texts. Everything is checked before anything is planned: the syntax
+(python-hcl2), the constructs (:mod:`tipsim.infra.hcl.config`), and every reference (an
+undeclared variable, data source or resource is refused with its file and line, as
+``terraform validate`` would). Variables become a :class:`tipsim.params.Params` class
+(:mod:`tipsim.infra.hcl.variables`), so a bad input is refused before any call.
 
-* ``inputs``: toggles and variables with a type (``bool``, ``int``, ``str``, ``cidr``),
-  a default and a description; they become a :class:`tipsim.params.Params` class, so a
-  bad value is refused before any call, naming the field and what is allowed;
-* ``data``: look-ups such as machine images by name filter (the talk's ``data "aws_ami"``);
-* ``resources``: blocks ``{"type", "name", "count", "attributes"}`` whose values may use
-  the expression language of :mod:`tipsim.infra.expr`.
-
-A new scenario (the canary network, the blue/green application, EKS, the data lake)
-is new data here, not a new code path: the engine only knows resource *types*.
+The engine only knows resource *types* (:mod:`tipsim.infra.registry`): a new stack is new
+``.tf`` text, not new code.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from functools import cached_property
-from typing import Annotated, Any
+from pathlib import Path
+from typing import Any
 
 import networkx as nx
-from pydantic import AfterValidator, Field, create_model
 
-from tipsim.data import load_json
-from tipsim.errors import InfraError, ParameterError
-from tipsim.infra.expr import references
+from tipsim.errors import ParameterError, StackSourceError
+from tipsim.infra.hcl.config import Body, Config, Expr, ResourceBlock, load_directory, load_texts
+from tipsim.infra.hcl.syntax import Reference, references
+from tipsim.infra.hcl.variables import inputs_class, is_emulator_variable, toggles
 from tipsim.params import Params
 
-STACKS_DIR = "stacks"
+STACKS_DIR = "terraform"
 
 
-def _cidr_check(min_prefix: int, max_prefix: int) -> AfterValidator:
-    allowed = (f"an IPv4 network such as 10.128.0.0/24, prefix length {min_prefix}-{max_prefix}, "
-               "host bits zero")
-
-    def check(value: str) -> str:
-        try:
-            net = ipaddress.IPv4Network(value, strict=True)
-        except ValueError:
-            raise ValueError(allowed) from None
-        if not min_prefix <= net.prefixlen <= max_prefix:
-            raise ValueError(allowed)
-        return str(net)
-
-    return AfterValidator(check)
-
-
-def _pattern_check(pattern: str, text: str) -> AfterValidator:
-    rx = re.compile(pattern)
-
-    def check(value: str) -> str:
-        if not rx.fullmatch(value):
-            raise ValueError(text)
-        return value
-
-    return AfterValidator(check)
-
-
-def _input_field(name: str, decl: Mapping[str, Any]) -> tuple[Any, Any]:
-    kind = decl.get("type", "str")
-    desc = decl.get("description", "")
-    default = decl.get("default")
-    if kind == "bool":
-        return bool, Field(bool(default), description=desc)
-    if kind == "int":
-        return int, Field(default, ge=decl.get("ge"), le=decl.get("le"), description=desc)
-    if kind == "cidr":
-        lo, hi = int(decl.get("min_prefix", 16)), int(decl.get("max_prefix", 28))
-        desc += f" [an IPv4 network, prefix length {lo}-{hi}]"
-        return Annotated[str, _cidr_check(lo, hi)], Field(default, description=desc)
-    if kind == "str":
-        if "pattern" in decl:
-            allowed = decl.get("allowed", f"text matching {decl['pattern']}")
-            check = _pattern_check(decl["pattern"], allowed)
-            return Annotated[str, check], Field(default, description=f"{desc} [{allowed}]")
-        return str, Field(default, description=desc)
-    raise InfraError(f"input {name!r}: unknown type {kind!r} (bool, int, str, cidr)")
-
-
-@dataclass(frozen=True)
-class ResourceSpec:
-    """One resource block: ``type.name`` with an optional ``count`` expression."""
-
-    type: str
-    name: str
-    attributes: Mapping[str, Any]
-    count: Any = None  # None: a single instance, addressed type.name[0]
-    depends_on: tuple[str, ...] = ()
-    description: str = ""
-    ignore_changes: frozenset[str] = frozenset()  # set at create only (e.g. shifted weights)
-
-    @property
-    def block(self) -> str:
-        return f"{self.type}.{self.name}"
-
-    def references(self) -> set[str]:
-        return references(dict(self.attributes)) | set(self.depends_on)
+def _exprs(body: Body) -> Iterator[Expr]:
+    yield from body.attributes.values()
+    for _, nested in body.blocks:
+        yield from _exprs(nested)
 
 
 @dataclass
 class StackSpec:
-    """A whole stack: inputs, data look-ups and resource blocks (see the module docstring)."""
+    """A stack's checked configuration (see the module docstring)."""
 
-    name: str
-    inputs: Mapping[str, Mapping[str, Any]]
-    resources: list[ResourceSpec]
-    data: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    description: str = ""
-    source: str = ""
+    config: Config
 
     @classmethod
-    def from_dict(cls, raw: Mapping[str, Any]) -> StackSpec:
-        from tipsim.infra.registry import HANDLERS
-
-        resources = []
-        for r in raw.get("resources", []):
-            if r.get("type") not in HANDLERS:
-                raise InfraError(f"stack {raw.get('name')!r}: resource type {r.get('type')!r} has "
-                                 f"no handler (known: {', '.join(sorted(HANDLERS))})")
-            resources.append(ResourceSpec(
-                type=r["type"], name=r["name"], attributes=r.get("attributes", {}),
-                count=r.get("count"), depends_on=tuple(r.get("depends_on", ())),
-                description=r.get("description", ""),
-                ignore_changes=frozenset(r.get("ignore_changes", ()))))
-        spec = cls(name=raw["name"], inputs=raw.get("inputs", {}), resources=resources,
-                   data=raw.get("data", {}), description=raw.get("description", ""),
-                   source=raw.get("source", ""))
-        spec.check()
-        return spec
+    def load(cls, name: str | Path) -> StackSpec:
+        """A kit stack by name (``talk``), or a directory of ``.tf`` files."""
+        return cls(load_directory(stack_dir(name)))
 
     @classmethod
-    def load(cls, name: str) -> StackSpec:
-        """Read ``data/stacks/<name>.json``."""
-        if not re.fullmatch(r"[a-z][a-z0-9_-]*", name):
-            raise ParameterError("stack", name, "a stack name such as 'talk', 'eks', 'datalake'")
-        try:
-            raw = load_json(f"{STACKS_DIR}/{name}.json")
-        except Exception as exc:  # noqa: BLE001 - a missing file is the user's bad stack name
-            raise ParameterError("stack", name, "one of " + ", ".join(available_stacks())) \
-                from exc
-        return cls.from_dict(raw)
+    def from_texts(cls, name: str, files: Mapping[str, str]) -> StackSpec:
+        """A stack from file texts, e.g. the notebook editor's copy of ``talk``."""
+        return cls(load_texts(name, files))
+
+    def __post_init__(self) -> None:
+        self.check()
 
     # ------------------------------------------------------------------ structure
     @property
-    def blocks(self) -> dict[str, ResourceSpec]:
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def resources(self) -> list[ResourceBlock]:
+        return self.config.resources
+
+    @property
+    def blocks(self) -> dict[str, ResourceBlock]:
         return {r.block: r for r in self.resources}
 
     @property
     def types(self) -> frozenset[str]:
         return frozenset(r.type for r in self.resources)
 
+    def references_of(self, exprs: list[Expr]) -> list[tuple[Expr, Reference]]:
+        return [(e, ref) for e in exprs for ref in references(e.tree)]
+
+    def _local_blocks(self, name: str, seen: set[str]) -> set[str]:
+        """Resource blocks a local value reads, through other locals too."""
+        if name in seen or name not in self.config.locals:
+            return set()
+        seen.add(name)
+        out = set()
+        for ref in references(self.config.locals[name].tree):
+            if ref.root == "local" and ref.names:
+                out |= self._local_blocks(ref.names[0], seen)
+            elif ref.root in self.types and ref.names:
+                out.add(ref.block())
+        return out
+
+    def depends(self, res: ResourceBlock) -> set[str]:
+        """The resource blocks ``res`` refers to (directly, through locals, depends_on)."""
+        out = set(res.depends_on)
+        for ref in (r for e in _exprs(res.body) for r in references(e.tree)):
+            if ref.root in self.types and ref.names:
+                out.add(ref.block())
+            elif ref.root == "local" and ref.names:
+                out |= self._local_blocks(ref.names[0], set())
+        return out
+
     def check(self) -> None:
-        """Refuse a stack whose references or counts cannot work (before any call)."""
+        """Refuse references to what is not declared, counts that read resources, cycles."""
         blocks = self.blocks
-        if len(blocks) != len(self.resources):
-            raise InfraError(f"stack {self.name!r}: a block name is used twice")
-        for r in self.resources:
-            for ref in r.references():
-                if ref not in blocks:
-                    raise InfraError(f"{r.block} refers to {ref}, which is not in the stack")
-            if r.count is not None and references(r.count):
-                raise InfraError(f"{r.block}: count may use only var.* and cap.*, not resources")
+        known = {"var": set(self.config.variables), "local": set(self.config.locals)}
+        for res in self.resources:
+            exprs = list(_exprs(res.body)) + ([res.count] if res.count else [])
+            for expr, ref in self.references_of(exprs):
+                self._check_ref(expr, ref, known, blocks, counted=res.count is not None)
+            for dep in res.depends_on:
+                if dep not in blocks:
+                    raise StackSourceError(res.body.file, res.body.line,
+                                           f"depends_on names {dep}, which is not declared")
+            if res.count is not None:
+                reads = {ref.block() for ref in references(res.count.tree)
+                         if ref.root in self.types}
+                for ref in references(res.count.tree):
+                    if ref.root == "local" and ref.names:
+                        reads |= self._local_blocks(ref.names[0], set())
+                if reads:
+                    raise StackSourceError(res.count.file, res.count.line,
+                                           f"{res.block}: count reads {', '.join(sorted(reads))}"
+                                           ", known only after apply (use var, local or data)")
+        others = list(self.config.locals.values()) + list(self.config.outputs.values()) + [
+            e for items in self.config.data.values() for b in items.values() for e in _exprs(b)]
+        for expr, ref in self.references_of(others):
+            self._check_ref(expr, ref, known, blocks, counted=False)
+        from tipsim.infra.registry import HANDLERS
+
+        for res in self.resources:
+            if res.type not in HANDLERS:
+                raise StackSourceError(res.body.file, res.body.line, f"resource type "
+                                       f"{res.type!r} is not one the kit can build (known: "
+                                       f"{', '.join(sorted(HANDLERS))})")
         if not nx.is_directed_acyclic_graph(self.block_graph):
             cycle = nx.find_cycle(self.block_graph)
-            raise InfraError(f"stack {self.name!r}: references form a cycle: {cycle}")
+            raise StackSourceError(self.resources[0].body.file, 0,
+                                   f"references form a cycle: {cycle}")
+
+    def _check_ref(self, expr: Expr, ref: Reference, known: dict[str, set[str]],
+                   blocks: Mapping[str, ResourceBlock], counted: bool) -> None:
+        where = (expr.file, ref.line or expr.line)
+        if ref.root in known:
+            if not ref.names or ref.names[0] not in known[ref.root]:
+                raise StackSourceError(*where, f"{ref.block()} is not declared")
+        elif ref.root == "data":
+            items = self.config.data
+            if len(ref.names) < 2 or ref.names[1] not in items.get(ref.names[0], {}):
+                raise StackSourceError(*where, f"{ref.block()} is not declared")
+        elif ref.root == "count":
+            if not counted:
+                raise StackSourceError(*where, "count.index is used in a block without count")
+        elif ref.root in self.types:
+            if not ref.names or ref.block() not in blocks:
+                raise StackSourceError(*where, f"{ref.block()} is not declared")
+        else:
+            raise StackSourceError(*where, f"unknown name {ref.root!r} (the kit's subset knows "
+                                           "var, local, data, count and the stack's resources)")
 
     @cached_property
     def block_graph(self) -> nx.DiGraph:
@@ -175,8 +165,8 @@ class StackSpec:
         for r in self.resources:
             g.add_node(r.block, type=r.type)
         for r in self.resources:
-            for ref in r.references():
-                g.add_edge(ref, r.block)
+            for dep in self.depends(r):
+                g.add_edge(dep, r.block)
         return g
 
     def creation_order(self) -> list[str]:
@@ -186,15 +176,19 @@ class StackSpec:
     # ------------------------------------------------------------------ inputs
     @cached_property
     def params_class(self) -> type[Params]:
-        """A :class:`Params` subclass of this stack's inputs (ranges and choices checked)."""
-        fields = {n: _input_field(n, d) for n, d in self.inputs.items()}
-        model: type[Params] = create_model(  # type: ignore[call-overload]
-            f"{self.name.title()}StackInputs", __base__=Params, **fields)
-        return model
+        """A :class:`Params` subclass of this stack's variables (validations checked)."""
+        return inputs_class(self.config)
 
     @property
     def toggles(self) -> list[str]:
-        return [n for n, d in self.inputs.items() if d.get("toggle")]
+        return toggles(self.config)
+
+    @property
+    def emulator_variables(self) -> list[str]:
+        return [n for n in self.config.variables if is_emulator_variable(n)]
+
+    def default(self, name: str) -> Any:
+        return self.config.variables[name].default
 
     def inputs_from(self, values: Mapping[str, Any] | Params | None = None) -> Params:
         """Validated inputs; raises :class:`ParameterError` naming the bad field."""
@@ -203,8 +197,24 @@ class StackSpec:
         return self.params_class.create(dict(values or {}))
 
 
-def available_stacks() -> list[str]:
-    """Names of the stack files in ``data/stacks``."""
+def stack_dir(name: str | Path) -> Path:
+    """The directory of a kit stack name (``talk``) or of a path to ``.tf`` files."""
     from tipsim.data import data_dir
 
-    return sorted(p.stem for p in (data_dir() / STACKS_DIR).glob("*.json"))
+    text = str(name)
+    kit = data_dir() / STACKS_DIR / text
+    if not isinstance(name, Path) and re.fullmatch(r"[a-z][a-z0-9_-]*", text) and kit.is_dir():
+        return kit
+    path = Path(text).expanduser()
+    if path.is_dir():
+        return path
+    raise ParameterError("stack", text, "one of " + ", ".join(available_stacks())
+                         + ", or a directory of .tf files")
+
+
+def available_stacks() -> list[str]:
+    """Names of the kit's stacks in ``data/terraform``."""
+    from tipsim.data import data_dir
+
+    return sorted(p.name for p in (data_dir() / STACKS_DIR).iterdir()
+                  if p.is_dir() and any(p.glob("*.tf")))

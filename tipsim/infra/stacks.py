@@ -1,30 +1,38 @@
-"""Stack-level questions the scenarios ask: node group specs (EKS), data-lake parts.
+"""Stack-level questions the scenarios ask: the EKS node groups, read back.
 
-The Kubernetes simulation sizes its cluster from :func:`node_group_specs`; where
-the emulator has no EKS, the specs come from the stack file and say so.
+The Kubernetes simulation sizes its cluster from :func:`node_group_specs`; where the
+emulator has no EKS, the specs come from the stack's ``.tf`` files and say so.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from tipsim.infra import addresses
+from tipsim.infra.datasources import resolve
 from tipsim.infra.engine import Stack
-from tipsim.infra.expr import EvalContext, render
+from tipsim.infra.plan import count_of
+from tipsim.infra.render import body_value, planned, scope_for
 
 
 def _spec_node_groups(stack: Stack) -> list[dict[str, Any]]:
-    """Node groups as the stack file declares them (no emulator call)."""
-    inputs = stack.spec.inputs_from({}).model_dump()
+    """Node groups as the ``.tf`` files declare them with default inputs (no emulator call:
+    an image is its name filter, ids are known only after apply)."""
+    spec = stack.spec
+    variables = {**spec.inputs_from({}).model_dump(),
+                 **dict.fromkeys(spec.emulator_variables, True)}
+    data = resolve(None, spec.config, variables)
+    view = {r.block: planned(count_of(spec, r.block, variables, data), r.count is not None)
+            for r in spec.resources}
     out = []
-    for r in stack.spec.resources:
+    for r in spec.resources:
         if r.type != "aws_eks_node_group":
             continue
-        ctx = EvalContext(variables=inputs, index=0, resources={
-            b: [None] for b in stack.spec.blocks}, resource_types=stack.spec.types,
-            data={"aws_ami": {k: {"id": "(looked up)", "name": v["name_filter"]}
-                              for k, v in stack.spec.data.get("aws_ami", {}).items()}})
-        attrs = render(dict(r.attributes), ctx)
-        out.append(_public_group(attrs, r.block + "[0]"))
+        counted = r.count is not None
+        for i in range(len(view[r.block].values)):
+            scope = scope_for(spec.config, variables, data, view, i if counted else None)
+            attrs = body_value(r.body, scope)
+            out.append(_public_group(attrs, addresses.make(r.block, i if counted else None)))
     return out
 
 
@@ -49,8 +57,8 @@ def node_group_specs(stack: Stack | None = None) -> dict[str, Any]:
 
     Returns ``{"source": "emulator" | "stack file", "reason": ..., "node_groups": [...]}``.
     Where the emulator has no EKS, or the stack is not applied, the groups come from
-    the stack file, and ``reason`` says why: with the inputs of this ``stack``'s last
-    apply where it applied them (simulated only), else with the file's defaults.
+    the stack's files, and ``reason`` says why: with the inputs of this ``stack``'s last
+    apply where it applied them (simulated only), else with the files' defaults.
     """
     stack = stack or Stack("eks")
     if not stack.capabilities.has("eks"):
@@ -66,15 +74,3 @@ def node_group_specs(stack: Stack | None = None) -> dict[str, Any]:
                 "node_groups": _spec_node_groups(stack)}
     groups = [_public_group(a.attrs, a.address) for a in sorted(owned, key=lambda a: a.address)]
     return {"source": "emulator", "reason": "", "node_groups": groups}
-
-
-def where_parts_ran(result_or_plan: Any) -> dict[str, list[str]]:
-    """Which resources are on the emulator and which are simulated only."""
-    plan = getattr(result_or_plan, "plan", result_or_plan)
-    on, sim = [], []
-    for c in plan.changes:
-        if c.action == "skip":
-            sim.append(c.address)
-        elif c.action != "delete":
-            on.append(c.address)
-    return {"on_emulator": on, "simulated_only": sim}

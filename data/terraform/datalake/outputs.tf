@@ -1,0 +1,7 @@
+output "lake_bucket" {
+  value = aws_s3_bucket.lake.bucket
+}
+
+output "kafka_arn" {
+  value = aws_msk_cluster.front.arn
+}
