@@ -31,6 +31,9 @@ def test_spec_round_trips_through_the_emulator(emulator) -> None:
     try:
         assert build(spec, lake).ok
         rows = read_back(lake)
+        # each row names its resource by the address Terraform gives it (no [0] without count)
+        built = set(lake.owned()) | set(lake.simulated_only)
+        assert {r["resource"] for r in rows} <= built, built
         where = {r["field"]: r["where"] for r in rows}
         caps = lake.capabilities
         assert where["core_nodes"] == ("emulator" if caps.has("emr") else "simulated only")

@@ -18,7 +18,7 @@ def test_flipping_the_toggle_replaces_example_and_creates_example_bionic(emulato
         assert ft.build_production(stack).ok
         assert ft.image_change(ft.plan_new_image(stack, on=False)).actions == {}
         change = ft.image_change(ft.plan_new_image(stack))
-        assert change.replaced == ["aws_instance.example[0]"]
+        assert change.replaced == ["aws_instance.example"]
         assert change.created == ["aws_instance.example_bionic[0]"]
     finally:
         stack.destroy()

@@ -56,9 +56,15 @@ class StackSourceError(ParameterError, InfraError):
     exits 2 and nothing is applied."""
 
     def __init__(self, file: str, line: int, what: str) -> None:
-        self.file, self.line, self.what = file, line, what
+        self.file, self.lineno, self.what = file, line, what
         self.field, self.value, self.allowed = "stack", f"{file}:{line}", what
+        self.hint = ""
         Exception.__init__(self, f"{file}:{line}: {what}")
+
+    @property
+    def line(self) -> str:
+        """``file:line: construct``, the one line the CLI and a widget show."""
+        return f"{self.file}:{self.lineno}: {self.what}"
 
 
 class BoardError(TipsimError):

@@ -22,7 +22,8 @@ RECORDS = {"blue": ("aws_route53_record.blue[0]", "aws_route53_record.blue_insta
            "green": ("aws_route53_record.green[0]", "aws_route53_record.green_instance[0]")}
 
 
-def _record(owned: Any, side: str) -> Any:
+def record_of(owned: Any, side: str) -> Any:
+    """The side's weighted record among ``owned`` (either form of :data:`RECORDS`), or None."""
     return next((owned[a] for a in RECORDS[side] if a in owned), None)
 
 
@@ -44,7 +45,7 @@ def read_weights(stack: Any) -> dict[str, int | None]:
     from tipsim.infra.handlers_dns import weight_of
 
     owned = stack.owned()
-    return {side: (weight_of(rec.attrs) if (rec := _record(owned, side)) else None)
+    return {side: (weight_of(rec.attrs) if (rec := record_of(owned, side)) else None)
             for side in RECORDS}
 
 
@@ -57,7 +58,7 @@ def set_weights(stack: Any, blue: int, green: int) -> dict[str, int | None]:
     handler = RecordHandler()
     for side in RECORDS:
         weight = getattr(wanted, side)
-        actual = _record(owned, side)
+        actual = record_of(owned, side)
         if actual is None:
             if side == "green" and weight == 0:
                 continue

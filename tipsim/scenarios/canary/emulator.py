@@ -75,13 +75,13 @@ def params_from_stack(stack: Stack, params: Params | None = None) -> Params:
     """``params`` with the DNS the emulator holds: the blue record's TTL (an alias to a
     load balancer has Route 53's fixed 60 s) and whether it evaluates target health."""
     base = params if params is not None else Params()
-    record = stack.owned().get(records.RECORDS["blue"])
+    record = records.record_of(stack.owned(), "blue")
     if record is None:
         return base
-    alias = record.attrs.get("alias")
+    alias = record.attrs.get("alias")  # the provider's alias block: a list of one object
     if alias:
         return base.replace(dns_ttl_s=ALIAS_TTL_S,
-                            evaluate_target_health=bool(alias.get("evaluate_target_health")))
+                            evaluate_target_health=bool(alias[0].get("evaluate_target_health")))
     ttl = record.attrs.get("ttl")
     return base.replace(dns_ttl_s=float(ttl)) if ttl is not None else base
 

@@ -26,10 +26,10 @@ STACK = "datalake"
 """The kit's stack of the lake: S3 bucket, MSK cluster, Lambda consumer and its Kafka
 event source mapping, EMR cluster."""
 SPEC_MAP: dict[str, tuple[str, str, str]] = {
-    "memory_mb": ("lambda_memory_mb", "aws_lambda_function.consumer[0]", "memory_size_mb"),
-    "batch_size": ("batch_size", "aws_lambda_event_source_mapping.consumer[0]", "batch_size"),
-    "core_nodes": ("spark_core_nodes", "aws_emr_cluster.spark[0]", "core_instance_count"),
-    "brokers": ("kafka_brokers", "aws_msk_cluster.front[0]", "number_of_broker_nodes"),
+    "memory_mb": ("lambda_memory_mb", "aws_lambda_function.consumer", "memory_size_mb"),
+    "batch_size": ("batch_size", "aws_lambda_event_source_mapping.consumer", "batch_size"),
+    "core_nodes": ("spark_core_nodes", "aws_emr_cluster.spark", "core_instance_count"),
+    "brokers": ("kafka_brokers", "aws_msk_cluster.front", "number_of_broker_nodes"),
 }
 """Simulation field -> (stack input, resource address, attribute read back)."""
 MIN_BROKERS = 2

@@ -13,7 +13,7 @@ Example
 >>> build_production(stack).ok                     # doctest: +SKIP
 True
 >>> image_change(plan_new_image(stack)).replaced   # doctest: +SKIP
-['aws_instance.example[0]']
+['aws_instance.example']
 """
 
 from __future__ import annotations
