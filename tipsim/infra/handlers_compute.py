@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tipsim.infra.ec2_tags import owned_filter, set_tags, tag_spec
 from tipsim.infra.handler import (
     Actual,
     Context,
@@ -16,7 +17,6 @@ from tipsim.infra.handler import (
     tag_list,
     user_tags,
 )
-from tipsim.infra.handlers_network import owned_filter, set_tags, tag_spec
 
 LIVE_STATES = ["pending", "running", "stopping", "stopped"]
 

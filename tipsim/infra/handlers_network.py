@@ -1,12 +1,14 @@
-"""Handlers for the network: VPC, subnet, internet gateway, route table (+ association),
-security group. Attributes are named as the AWS provider's arguments (``route`` and
-``ingress``/``egress`` blocks are lists of objects, as in ``terraform show -json``)."""
+"""Handlers for the network: VPC, subnet, internet gateway, route table (+ association).
+Attributes are named as the AWS provider's arguments (``route`` blocks are lists of
+objects, as in ``terraform show -json``); the security group is in
+:mod:`tipsim.infra.handlers_security_group`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from tipsim.infra.ec2_tags import owned_filter, set_tags, tag_spec
 from tipsim.infra.handler import (
     Actual,
     Context,
@@ -17,31 +19,8 @@ from tipsim.infra.handler import (
     decode_address,
     orphan_address,
     tag_dict,
-    tag_list,
     user_tags,
 )
-
-
-def owned_filter(ctx: Context) -> list[dict[str, Any]]:
-    return [{"Name": "tag:tipsim:stack", "Values": [ctx.stack]}]
-
-
-def tag_spec(ctx: Context, resource_type: str, address: str,
-             tags: Mapping[str, str] | None) -> list[dict[str, Any]]:
-    """EC2 ``TagSpecifications``: ownership and user tags set in the create call itself."""
-    all_tags = {**(tags or {}), **ctx.owner_tags(address)}
-    return [{"ResourceType": resource_type, "Tags": tag_list(all_tags)}]
-
-
-def set_tags(ctx: Context, resource_id: str, old: Mapping[str, str],
-             new: Mapping[str, str]) -> None:
-    """Make the user tags of an EC2 resource equal ``new`` (ownership tags untouched)."""
-    ec2 = ctx.client("ec2")
-    gone = [k for k in old if k not in new]
-    if gone:
-        ec2.delete_tags(Resources=[resource_id], Tags=[{"Key": k} for k in gone])
-    if new:
-        ec2.create_tags(Resources=[resource_id], Tags=tag_list(new))
 
 
 class VpcHandler(Handler):
@@ -274,101 +253,3 @@ class RouteTableAssociationHandler(Handler):
         ec2 = ctx.client("ec2")
         ec2.disassociate_route_table(AssociationId=actual.id)
         ec2.delete_tags(Resources=[actual.parent_id], Tags=[{"Key": child_key(actual.id)}])
-
-
-def _rule_key(rule: Mapping[str, Any]) -> tuple[str, int, int]:
-    return str(rule["protocol"]), int(rule["from_port"]), int(rule["to_port"])
-
-
-def normalize_rules(rules: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Rules as sorted ``{protocol, from_port, to_port, cidr_blocks}``; ``-1`` means all."""
-    out = []
-    for r in rules:
-        proto = str(r.get("protocol", "-1")).lower()
-        proto = "-1" if proto in ("all", "-1") else proto
-        out.append({"protocol": proto,
-                    "from_port": 0 if proto == "-1" else int(r.get("from_port", 0)),
-                    "to_port": 0 if proto == "-1" else int(r.get("to_port", 0)),
-                    "cidr_blocks": sorted(r.get("cidr_blocks", []))})
-    return sorted(out, key=_rule_key)
-
-
-def _permissions(rules: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    perms = []
-    for r in normalize_rules(rules):
-        perm: dict[str, Any] = {"IpProtocol": r["protocol"],
-                                "IpRanges": [{"CidrIp": c} for c in r["cidr_blocks"]]}
-        if r["protocol"] != "-1":
-            perm.update(FromPort=r["from_port"], ToPort=r["to_port"])
-        perms.append(perm)
-    return perms
-
-
-def _rules_from(perms: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return normalize_rules([{"protocol": p.get("IpProtocol", "-1"),
-                             "from_port": p.get("FromPort", 0), "to_port": p.get("ToPort", 0),
-                             "cidr_blocks": [r["CidrIp"] for r in p.get("IpRanges", [])]}
-                            for p in perms])
-
-
-class SecurityGroupHandler(Handler):
-    type_name = "aws_security_group"
-    force_new = frozenset({"vpc_id", "name", "description"})
-    updatable = frozenset({"ingress", "egress", "tags"})
-    delete_rank = 45
-    label_key = "name"
-
-    def normalize(self, attrs: Mapping[str, Any]) -> dict[str, Any]:
-        out = dict(attrs)
-        for key in ("ingress", "egress"):
-            if isinstance(out.get(key), list):
-                out[key] = normalize_rules(out[key])
-        return out
-
-    def _actual(self, g: dict[str, Any]) -> Actual:
-        tags = tag_dict(g.get("Tags"))
-        return Actual(address_of(tags), self.type_name, g["GroupId"], {
-            "id": g["GroupId"], "vpc_id": g.get("VpcId"), "name": g["GroupName"],
-            "description": g.get("Description", ""),
-            "ingress": _rules_from(g.get("IpPermissions", [])),
-            "egress": _rules_from(g.get("IpPermissionsEgress", [])),
-            "tags": user_tags(tags)})
-
-    def read_owned(self, ctx: Context) -> list[Actual]:
-        res = ctx.client("ec2").describe_security_groups(Filters=owned_filter(ctx))
-        return [self._actual(g) for g in res["SecurityGroups"]]
-
-    def create(self, ctx: Context, address: str, attrs: dict[str, Any]) -> Actual:
-        ec2 = ctx.client("ec2")
-        group_id = ec2.create_security_group(
-            GroupName=attrs["name"], Description=attrs.get("description", "tipsim"),
-            VpcId=attrs["vpc_id"],
-            TagSpecifications=tag_spec(ctx, "security-group", address, attrs.get("tags")),
-        )["GroupId"]
-        group = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
-        return self.update(ctx, self._actual(group), attrs, {"ingress", "egress"})
-
-    def update(self, ctx: Context, actual: Actual, attrs: dict[str, Any],
-               changed: set[str]) -> Actual:
-        ec2 = ctx.client("ec2")
-        for key, revoke, authorize in (
-                ("ingress", ec2.revoke_security_group_ingress,
-                 ec2.authorize_security_group_ingress),
-                ("egress", ec2.revoke_security_group_egress,
-                 ec2.authorize_security_group_egress)):
-            if key not in changed:
-                continue
-            have, want = actual.attrs.get(key, []), normalize_rules(attrs.get(key, []))
-            stale = [r for r in have if r not in want]
-            new = [r for r in want if r not in have]
-            if stale:
-                revoke(GroupId=actual.id, IpPermissions=_permissions(stale))
-            if new:
-                authorize(GroupId=actual.id, IpPermissions=_permissions(new))
-        if "tags" in changed:
-            set_tags(ctx, actual.id, actual.attrs["tags"], attrs.get("tags", {}))
-        group = ec2.describe_security_groups(GroupIds=[actual.id])["SecurityGroups"][0]
-        return self._actual(group)
-
-    def delete(self, ctx: Context, actual: Actual) -> None:
-        ctx.client("ec2").delete_security_group(GroupId=actual.id)

@@ -58,8 +58,9 @@ class SmokeReport:
 def _rule_admits(rule: dict[str, Any], port: int, source: ipaddress.IPv4Network) -> bool:
     proto_ok = rule["protocol"] in ("tcp", "6", "-1")
     port_ok = rule["protocol"] == "-1" or rule["from_port"] <= port <= rule["to_port"]
+    nets = [ipaddress.ip_network(c, strict=False) for c in rule["cidr_blocks"]]
     return proto_ok and port_ok and any(
-        source.subnet_of(ipaddress.ip_network(c, strict=False)) for c in rule["cidr_blocks"])
+        isinstance(net, ipaddress.IPv4Network) and source.subnet_of(net) for net in nets)
 
 
 def run_smoke(stack: Any, *, ssh_from: str = "0.0.0.0/0", port: int = 22) -> SmokeReport:
@@ -122,7 +123,7 @@ def run_smoke(stack: Any, *, ssh_from: str = "0.0.0.0/0", port: int = 22) -> Smo
         gw = gateways.get(default[0]["gateway_id"]) if default else None
         ok = gw is not None and gw.attrs.get("vpc_id") == canary.attrs.get("vpc_id")
         why = (f"{table.address} routes 0.0.0.0/0 to {gw.address} ({gw.id}), attached to the "
-               "canary's VPC" if ok else
+               "canary's VPC" if ok and gw is not None else
                f"{table.address} has no 0.0.0.0/0 route" if not default else
                f"{table.address} routes 0.0.0.0/0 to {default[0]['gateway_id']}, which is not an "
                "internet gateway attached to the canary's VPC")
