@@ -60,6 +60,6 @@ def test_the_simulated_cluster_is_sized_from_the_eks_read_back(emulator) -> None
         assert node_groups.run_cli(p, seed=1)["evictions"] > 0
         plan = node_groups.plan_taint(eks, p)
         actions = {c.address: c.action for c in plan.changes}
-        assert actions["aws_eks_node_group.insecure_os[0]"] == "update"
+        assert actions["aws_eks_node_group.insecure_os"] == "update"
     finally:
         eks.destroy()

@@ -39,7 +39,7 @@ from tipsim.scenarios.node_groups.params import Params
 from tipsim.sim.k8s.spec import NodeGroupSpec, node_group_from_dict
 
 EKS_STACK = "eks"
-"""The kit's stack file of the talk's Kubernetes cluster (``data/stacks/eks.json``)."""
+"""The kit's stack of the talk's Kubernetes cluster (``data/terraform/eks/``)."""
 
 
 @dataclass(frozen=True)
