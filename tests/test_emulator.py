@@ -104,6 +104,40 @@ def test_start_on_a_port_held_by_something_else_names_the_port_and_the_fix(share
     assert "Traceback" not in result.stderr
 
 
+class _SlowMoto(http.server.BaseHTTPRequestHandler):
+    """Answers like a busy moto server: 404 for LocalStack's health, moto's config late."""
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        if self.path == "/moto-api/config":
+            threading.Event().wait(1.5)  # longer than the 1 s connect timeout
+            body = b'{"batch": {}, "lambda": {}}'
+            self.send_response(201)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        else:
+            self.send_error(404)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_busy_moto_server_is_still_recognised_as_moto() -> None:
+    """A shared emulator slow to answer (a loaded laptop) is still the shared emulator, not
+    "something else" that would make every notebook start its own."""
+    from tipsim.emulator.probe import probe
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SlowMoto)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        assert probe(f"http://127.0.0.1:{server.server_address[1]}").kind == "moto"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_doctor_exits_zero_and_names_the_embedded_emulator(shared_env) -> None:
     env = dict(shared_env, LOCALSTACK_HOST=f"127.0.0.1:{free_loopback_port()}")
     result = _tipsim("doctor", env=env)

@@ -15,6 +15,11 @@ from urllib.parse import urlsplit
 from tipsim.emulator.guard import check_endpoint
 
 PROBE_TIMEOUT_S = 1.0
+"""How long to wait for a TCP connection (nothing listening is refused at once)."""
+IDENTIFY_TIMEOUT_S = 10.0
+"""How long a process that accepted the connection has to say what it is. A busy laptop
+(notebooks running, a full emulator) can take seconds; too short a wait would call the
+shared emulator "other" and a notebook would start its own, splitting the state."""
 
 
 @dataclass(frozen=True)
@@ -48,18 +53,22 @@ def port_open(host: str, port: int, timeout_s: float = PROBE_TIMEOUT_S) -> bool:
         return False
 
 
-def probe(endpoint_url: str, timeout_s: float = PROBE_TIMEOUT_S) -> ProbeResult:
-    """Identify the emulator at ``endpoint_url`` (guarded before any traffic)."""
+def probe(endpoint_url: str, timeout_s: float = PROBE_TIMEOUT_S,
+          identify_timeout_s: float = IDENTIFY_TIMEOUT_S) -> ProbeResult:
+    """Identify the emulator at ``endpoint_url`` (guarded before any traffic): connect
+    within ``timeout_s``, then ask LocalStack's health and moto's config, each answer
+    awaited up to ``identify_timeout_s``."""
     check_endpoint(endpoint_url)
     base = endpoint_url.rstrip("/")
     parts = urlsplit(base)
     if not port_open(parts.hostname or "127.0.0.1", parts.port or 80, timeout_s):
         return ProbeResult(base, "none")
-    health = _get_json(f"{base}/_localstack/health", timeout_s)
+    health = _get_json(f"{base}/_localstack/health", identify_timeout_s)
     if health and "services" in health:
         return ProbeResult(base, "localstack", str(health.get("version", "")),
                            dict(health.get("services") or {}))
-    moto = _get_json(f"{base}/moto-api/data.json", timeout_s)
+    # moto's config is a few fields; its data.json would dump every resource it holds
+    moto = _get_json(f"{base}/moto-api/config", identify_timeout_s)
     if moto is not None:
         return ProbeResult(base, "moto")
     return ProbeResult(base, "other")
