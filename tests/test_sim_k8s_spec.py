@@ -40,12 +40,12 @@ def test_the_eks_read_back_shape_becomes_node_groups() -> None:
     """The dicts tipsim.infra.stacks.node_group_specs returns (EKS spelling of effects,
     os-image labels, instance types) become node groups with the instance's capacity."""
     readback = [
-        {"address": "aws_eks_node_group.insecure_os[0]", "name": "insecure-os",
+        {"address": "aws_eks_node_group.insecure_os", "name": "insecure-os",
          "instance_types": ["t3.medium"], "min_size": 1, "max_size": 20, "desired_size": 2,
          "labels": {"os-image": "insecure"},
          "taints": [{"key": "external", "value": "true", "effect": "NO_EXECUTE"}],
          "image": "ubuntu/images/hvm-ssd/ubuntu-xenial-16.04-amd64-server-20190605"},
-        {"address": "aws_eks_node_group.secure_os[0]", "name": "secure-os",
+        {"address": "aws_eks_node_group.secure_os", "name": "secure-os",
          "instance_types": ["t3.medium"], "min_size": 1, "max_size": 20, "desired_size": 2,
          "labels": {"os-image": "secure"}, "taints": [], "image": "bionic"},
     ]
