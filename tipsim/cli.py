@@ -150,6 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
     from tipsim.infra import cli as infra_cli
 
     infra_cli.register(sub)
+
+    from tipsim.sweep import command as sweep_command
+
+    sweep_command.register(sub)
     return parser
 
 
@@ -160,7 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except ParameterError as exc:
         print(f"tipsim: {exc.line}", file=sys.stderr)
-        if exc.hint and getattr(args, "command", "") == "run":
+        if exc.hint and getattr(args, "command", "") in ("run", "sweep"):
             print(f"(tipsim run {args.scenario} --list-params lists every parameter "
                   "with its range)", file=sys.stderr)
         return 2

@@ -69,3 +69,20 @@ class StackSourceError(ParameterError, InfraError):
 
 class BoardError(TipsimError):
     """The room board refused a result, or could not be reached."""
+
+
+class SweepError(TipsimError):
+    """A sweep could not run: no Dask scheduler at the address given, or results unreadable."""
+
+
+class SweepFailed(SweepError):
+    """Some runs of a sweep failed after their retries.
+
+    ``report`` is the sweep's report (``failures`` lists each failed task with its
+    configuration, replications and error); the configurations that completed are written
+    and a re-run computes only what is missing.
+    """
+
+    def __init__(self, message: str, report: Any) -> None:
+        self.report = report
+        super().__init__(message)
