@@ -92,6 +92,18 @@ def cluster(tmp_path_factory) -> Iterator[DaskCluster]:
         c.stop()
 
 
+def _listening() -> set[tuple[int, str, int]]:
+    """(pid, ip, port) of every listening socket of this process and its children."""
+    me = psutil.Process()
+    out = set()
+    for proc in [me, *me.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            out.update((proc.pid, c.laddr.ip, c.laddr.port)
+                       for c in proc.net_connections(kind="inet")
+                       if c.status == psutil.CONN_LISTEN)
+    return out
+
+
 def _metrics(frame):
     cols = [c for c in frame.columns if c != "scenario"]
     return frame.sort_values(["config_id", "replication"])[cols].reset_index(drop=True)
@@ -156,19 +168,14 @@ def test_a_sweep_survives_a_killed_worker_resumes_and_matches_a_local_cluster(
                           client=cluster.address, seed=3)
     assert (again.computed, again.skipped, again.tasks) == (0, 16, 0)
 
-    listening: set[str] = set()
-
-    def sockets(_: sweep.SweepProgress) -> None:
-        me = psutil.Process()
-        for proc in [me, *me.children(recursive=True)]:
-            with contextlib.suppress(psutil.Error):
-                listening.update(c.laddr.ip for c in proc.net_connections(kind="inet")
-                                 if c.status == psutil.CONN_LISTEN)
-
+    before = _listening()
+    during: set[tuple[int, str, int]] = set()
     local = sweep.run("feature-toggle", GRID, replications=4, out=tmp_path / "local", seed=3,
-                      workers=2, progress=sockets)
+                      workers=2, progress=lambda _: during.update(_listening()))
     assert local.attrs["sweep"]["scheduler"].startswith("tcp://127.0.0.1:")
-    assert listening == {"127.0.0.1"}  # the local cluster's scheduler and workers
+    opened = during - before  # the local cluster's scheduler, nannies and workers
+    assert len({pid for pid, _, _ in opened}) >= 3
+    assert {ip for _, ip, _ in opened} == {"127.0.0.1"}
     assert _metrics(local).equals(_metrics(frame))
     assert sorted(p.name for p in (tmp_path / "local").iterdir()) == \
         sorted(p.name for p in (tmp_path / "remote").iterdir())
