@@ -6,7 +6,10 @@
 2. Per-task overhead: a sweep on 1 worker process vs calling ``run_cli`` in a plain loop
    over the same configurations and seeds in this process (goal <= 10 % at notebook
    defaults: feature toggle), with fixed one-replication tasks and with the default
-   batching; node groups (a few ms per run) shows what batching is for.
+   batching; node groups (a few ms per run) shows what batching is for. Measured as wall
+   time; as CPU seconds of the worker process vs the loop's (far less sensitive to other
+   load than wall time; the client's CPU, with file writes, is reported beside it); and as
+   the share of the sweep's wall time spent outside ``run_cli``.
 3. Rows written per second by the store (Parquet file per configuration, atomic rename),
    and rows per second of the whole 2-worker sweep.
 
@@ -31,6 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psutil
 from distributed import Client, LocalCluster
 
 import tipsim.sweep as sweep
@@ -55,16 +59,34 @@ def start_cluster(n: int) -> tuple[LocalCluster, Client, float]:
     return cluster, client, started
 
 
+def _cpu_s() -> float:
+    t = psutil.Process().cpu_times()
+    return t.user + t.system
+
+
 def timed_sweep(client: Client, case: tuple[str, dict, int], batch: int | None) -> dict[str, Any]:
+    """Wall time, time inside run_cli, CPU seconds of the worker processes (the runs and
+    Dask's per-task work there) and of this process (client, file writes, and both local
+    clusters' schedulers and nannies, idle or not)."""
     name, grid, reps = case
     with tempfile.TemporaryDirectory() as out:
+        workers0 = sum(client.run(_cpu_s).values())
+        cpu0 = time.process_time()
         t0 = time.perf_counter()
         report = sweep.execute(name, grid, replications=reps, out=out, client=client,
                                batch=batch, seed=1)
         wall = time.perf_counter() - t0
+        cpu_here = time.process_time() - cpu0
+        cpu_workers = sum(client.run(_cpu_s).values()) - workers0
     assert report.computed == report.runs and not report.failed
-    return {"wall_s": wall, "compute_s": report.compute_s, "tasks": report.tasks,
-            "runs": report.runs}
+    return {"wall_s": wall, "compute_s": report.compute_s, "cpu_s": cpu_workers,
+            "cpu_client_s": cpu_here, "tasks": report.tasks, "runs": report.runs}
+
+
+def plain_loop_cpu(case: tuple[str, dict, int]) -> dict[str, float]:
+    cpu0 = time.process_time()
+    wall = plain_loop(case)
+    return {"wall_s": wall, "cpu_s": time.process_time() - cpu0}
 
 
 def plain_loop(case: tuple[str, dict, int]) -> float:
@@ -113,11 +135,11 @@ def main() -> None:
         timed_sweep(client, (TOGGLE[0], {"instances": [2, 3]}, 2), None)
     rounds: list[dict[str, Any]] = []
     for _ in range(args.repeat):
-        r = {"loop_toggle_s": plain_loop(TOGGLE),
+        r = {"loop_toggle": plain_loop_cpu(TOGGLE),
              "w1_toggle_auto": timed_sweep(client1, TOGGLE, None),
              "w1_toggle_batch1": timed_sweep(client1, TOGGLE, 1),
              "w2_toggle_auto": timed_sweep(client2, TOGGLE, None),
-             "loop_nodes_s": plain_loop(NODES),
+             "loop_nodes": plain_loop_cpu(NODES),
              "w1_nodes_auto": timed_sweep(client1, NODES, None),
              "w1_nodes_batch1": timed_sweep(client1, NODES, 1)}
         rounds.append(r)
@@ -145,22 +167,39 @@ def main() -> None:
             "ratio_2_over_1": med(lambda r: r["w1_toggle_auto"]["wall_s"]
                                   / r["w2_toggle_auto"]["wall_s"]),
             "goal": 1.7,
+            # seconds inside run_cli per run, 2 workers over 1: 1.0 when each worker had a
+            # core of its own, 2.0 when the two shared one (other load on the machine)
+            "per_run_slowdown_2_over_1": med(
+                lambda r: r["w2_toggle_auto"]["compute_s"] / r["w1_toggle_auto"]["compute_s"]),
         },
         "overhead_vs_plain_loop": {
-            "feature_toggle_loop_s": med(lambda r: r["loop_toggle_s"]),
-            "feature_toggle_ms_per_run": 1000 * med(lambda r: r["loop_toggle_s"]) / toggle_runs,
+            "feature_toggle_loop_s": med(lambda r: r["loop_toggle"]["wall_s"]),
+            "feature_toggle_ms_per_run": 1000 * med(lambda r: r["loop_toggle"]["wall_s"]) / toggle_runs,
             "feature_toggle_auto": med(lambda r: r["w1_toggle_auto"]["wall_s"]
-                                       / r["loop_toggle_s"] - 1),
+                                       / r["loop_toggle"]["wall_s"] - 1),
             "feature_toggle_auto_tasks": rounds[-1]["w1_toggle_auto"]["tasks"],
             "feature_toggle_batch1": med(lambda r: r["w1_toggle_batch1"]["wall_s"]
-                                         / r["loop_toggle_s"] - 1),
-            "node_groups_loop_s": med(lambda r: r["loop_nodes_s"]),
+                                         / r["loop_toggle"]["wall_s"] - 1),
+            "node_groups_loop_s": med(lambda r: r["loop_nodes"]["wall_s"]),
             "node_groups_auto": med(lambda r: r["w1_nodes_auto"]["wall_s"]
-                                    / r["loop_nodes_s"] - 1),
+                                    / r["loop_nodes"]["wall_s"] - 1),
             "node_groups_auto_tasks": rounds[-1]["w1_nodes_auto"]["tasks"],
             "node_groups_batch1": med(lambda r: r["w1_nodes_batch1"]["wall_s"]
-                                      / r["loop_nodes_s"] - 1),
+                                      / r["loop_nodes"]["wall_s"] - 1),
             "goal": 0.10,
+            "cpu_feature_toggle_auto": med(lambda r: r["w1_toggle_auto"]["cpu_s"]
+                                           / r["loop_toggle"]["cpu_s"] - 1),
+            "cpu_feature_toggle_batch1": med(lambda r: r["w1_toggle_batch1"]["cpu_s"]
+                                             / r["loop_toggle"]["cpu_s"] - 1),
+            "cpu_node_groups_auto": med(lambda r: r["w1_nodes_auto"]["cpu_s"]
+                                        / r["loop_nodes"]["cpu_s"] - 1),
+            "cpu_node_groups_batch1": med(lambda r: r["w1_nodes_batch1"]["cpu_s"]
+                                          / r["loop_nodes"]["cpu_s"] - 1),
+            "client_cpu_s_feature_toggle_auto": med(lambda r: r["w1_toggle_auto"]["cpu_client_s"]),
+            "wall_outside_run_cli_feature_toggle_auto": med(
+                lambda r: 1 - r["w1_toggle_auto"]["compute_s"] / r["w1_toggle_auto"]["wall_s"]),
+            "wall_outside_run_cli_node_groups_auto": med(
+                lambda r: 1 - r["w1_nodes_auto"]["compute_s"] / r["w1_nodes_auto"]["wall_s"]),
         },
         "rows_written": {"store": writes,
                          "sweep_2_workers_rows_per_s": med(lambda r: r["w2_toggle_auto"]["runs"]
@@ -175,6 +214,8 @@ def main() -> None:
         (f"feature toggle {toggle_runs} runs, 1 / 2 workers (s)",
          f"{t['w1_s']:.2f} / {t['w2_s']:.2f}", ""),
         ("throughput ratio 2 workers / 1", f"{t['ratio_2_over_1']:.2f}", ">= 1.7"),
+        ("  per-run slowdown, 2 workers / 1", f"{t['per_run_slowdown_2_over_1']:.2f}",
+         "(1.0 = a free core each)"),
         ("feature toggle ms per run (plain loop)", f"{o['feature_toggle_ms_per_run']:.0f}", ""),
         ("overhead vs loop, feature toggle, batched", f"{o['feature_toggle_auto']:+.1%}",
          "<= +10%"),
@@ -182,6 +223,17 @@ def main() -> None:
          ""),
         ("overhead vs loop, node groups, batched", f"{o['node_groups_auto']:+.1%}", ""),
         ("overhead vs loop, node groups, 1 run/task", f"{o['node_groups_batch1']:+.1%}", ""),
+        ("worker CPU vs loop CPU, feature toggle, batched", f"{o['cpu_feature_toggle_auto']:+.1%}",
+         "<= +10%"),
+        ("worker CPU vs loop CPU, feature toggle, 1 run/task",
+         f"{o['cpu_feature_toggle_batch1']:+.1%}", ""),
+        ("worker CPU vs loop CPU, node groups, batched", f"{o['cpu_node_groups_auto']:+.1%}", ""),
+        ("worker CPU vs loop CPU, node groups, 1 run/task", f"{o['cpu_node_groups_batch1']:+.1%}",
+         ""),
+        ("sweep wall outside run_cli, feature toggle",
+         f"{o['wall_outside_run_cli_feature_toggle_auto']:.1%}", ""),
+        ("sweep wall outside run_cli, node groups",
+         f"{o['wall_outside_run_cli_node_groups_auto']:.1%}", ""),
         ("store: rows written per second", f"{w['store']['rows_per_s']:,.0f}", ""),
         ("store: bytes per row", f"{w['store']['bytes_per_row']:,.0f}", ""),
         ("sweep on 2 workers: rows per second", f"{w['sweep_2_workers_rows_per_s']:.1f}", ""),
