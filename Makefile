@@ -1,8 +1,8 @@
 # tipsim: two commands for a newcomer (see README.md)
 #   make lab    set up the runtime (once) and run JupyterLab on notebooks/ with the AWS emulator
 #   make test   add the test extra and run lint, unit, notebook and browser tests
-# For workshop hosts: make wheelhouse (offline install), .venv/bin/tipsim board serve (the
-# room board).
+# For workshop hosts: make check (pre-flight), make wheelhouse (offline install),
+# .venv/bin/tipsim board serve (the room board).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
@@ -27,7 +27,7 @@ FROM := from the package index
 endif
 
 .PHONY: lab test venv venv-test browser-deps lint typecheck test-localstack bench \
-	emulator-start emulator-stop images clean wheelhouse
+	emulator-start emulator-stop images clean check wheelhouse
 
 venv: $(LAB_STAMP)
 venv-test: $(TEST_STAMP)
@@ -50,6 +50,10 @@ $(TEST_STAMP): $(LAB_STAMP) pyproject.toml
 
 lab: venv
 	@$(BIN)/python -m tipsim.lab
+
+# Pre-flight for attendees, the day before: one line, ready or not ready with the fix.
+check: venv
+	@$(BIN)/tipsim doctor --preflight
 
 # Chromium for the real-browser tests: installed when missing and we are root;
 # otherwise the browser tests report themselves skipped with the reason.

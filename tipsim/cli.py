@@ -106,6 +106,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
+    if args.preflight:
+        from tipsim.preflight import run_preflight
+
+        return run_preflight(as_json=args.json)
     from tipsim.doctor import run_doctor
 
     return run_doctor(as_json=args.json)
@@ -127,6 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     doc = sub.add_parser("doctor", help="check that everything the kit needs is in place")
     doc.add_argument("--json", action="store_true")
+    doc.add_argument("--preflight", action="store_true",
+                     help="one line for attendees: ready, or not ready with the fix (make check)")
     doc.set_defaults(func=_cmd_doctor)
 
     from tipsim.scenarios import SCENARIOS
