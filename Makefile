@@ -2,7 +2,7 @@
 #   make lab    set up the runtime (once) and run JupyterLab on notebooks/ with the AWS emulator
 #   make test   add the test extra and run lint, unit, notebook and browser tests
 # For workshop hosts: make check (pre-flight), make wheelhouse (offline install),
-# .venv/bin/tipsim board serve (the room board).
+# make present (Voila dashboards), .venv/bin/tipsim board serve (the room board).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
@@ -27,7 +27,7 @@ FROM := from the package index
 endif
 
 .PHONY: lab test venv venv-test browser-deps lint typecheck test-localstack bench \
-	emulator-start emulator-stop images clean check wheelhouse
+	emulator-start emulator-stop images clean check wheelhouse present
 
 venv: $(LAB_STAMP)
 venv-test: $(TEST_STAMP)
@@ -54,6 +54,10 @@ lab: venv
 # Pre-flight for attendees, the day before: one line, ready or not ready with the fix.
 check: venv
 	@$(BIN)/tipsim doctor --preflight
+
+# Presenter mode: every notebook as a Voila dashboard, a landing page of the scenarios.
+present: venv
+	@$(BIN)/python -m tipsim.present
 
 # Chromium for the real-browser tests: installed when missing and we are root;
 # otherwise the browser tests report themselves skipped with the reason.
