@@ -11,7 +11,7 @@ from tipsim.sim.recorder import RequestLog
 from tipsim.sim.web.dns import ClientCaches
 from tipsim.sim.web.instances import Image, Instance
 from tipsim.sim.web.loadbalancer import LoadBalancer
-from tipsim.sim.web.network import DnsEntry, NetworkPath, Side
+from tipsim.sim.web.network import PATH_FAILURE, DnsEntry, NetworkLog, NetworkPath, Side
 
 
 def _entry(propagation_s: float, seed: int = 1) -> DnsEntry:
@@ -64,3 +64,52 @@ def test_without_propagation_a_change_is_seen_at_once() -> None:
 def test_propagation_needs_a_generator() -> None:
     with pytest.raises(ParameterError, match="propagation_s"):
         DnsEntry([], ClientCaches(1, 60.0), RequestLog(), propagation_s=60.0)
+
+
+def test_each_side_adds_its_own_path_round_trip_with_the_paths_mean_and_spread() -> None:
+    """A path adds ``rtt_s`` on average with standard deviation ``jitter_s`` (NetworkPath's
+    definition), each side its own, over many blocks of draws; a request lost on the path
+    is recorded at the client timeout, and one slower than the timeout fails."""
+    paths = {0: NetworkPath(rtt_s=0.02, jitter_s=0.005), 1: NetworkPath(rtt_s=0.2, jitter_s=0.05)}
+    log = NetworkLog(paths, 3.0, np.random.default_rng(7))
+    n = 12_000  # about three blocks of round trips per side
+    for i in range(n):
+        log.append(float(i), 0, 0, i % 2, 0.0, True)
+    log.append(n + 1.0, 0, PATH_FAILURE, 1, 3.0, False)
+    log.append(n + 2.0, 0, 0, 1, 2.95, True)  # 2.95 s of service + ~0.2 s: too late
+    a = log.arrays()
+    for code, path in paths.items():
+        lat = a["latency_s"][:n][a["image"][:n] == code].astype(float)
+        assert abs(lat.mean() - path.rtt_s) < 4 * path.jitter_s / np.sqrt(lat.size)
+        assert abs(lat.std() - path.jitter_s) < 0.05 * path.jitter_s
+    assert a["latency_s"][n] == np.float32(3.0) and not a["ok"][n]
+    assert a["latency_s"][n + 1] == np.float32(3.0) and not a["ok"][n + 1]
+
+
+def test_a_run_of_requests_at_once_is_routed_as_one_at_a_time() -> None:
+    """``accept_many`` (the traffic's batch hand-over between two events) records the same
+    requests, sides and outcomes as ``pick`` + ``accept`` per request, with lossy paths and
+    a weight change still propagating."""
+    logs = []
+    for batched in (False, True):
+        entry = _entry(60.0, seed=5)
+        for side in entry.sides:
+            side.path = NetworkPath(loss_prob=0.2)
+        entry.set_weights([50.0, 50.0], 100.0)
+        rng = np.random.default_rng(11)
+        t = np.sort(rng.uniform(100.0, 200.0, 400)).tolist()
+        user = rng.integers(0, 10, 400).tolist()
+        demand, u_err, u_route = (rng.random(400).tolist() for _ in range(3))
+        if batched:
+            entry.accept_many(t, user, demand, u_err, u_route, 0, 400)
+        else:
+            for i in range(400):
+                entry.pick(t[i], u_route[i]).accept(t[i], user[i], demand[i], u_err[i])
+        for side in entry.sides:
+            for inst in side.lb.members():
+                inst.flush(np.inf)
+        logs.append((entry.log.arrays(), [s.requests for s in entry.sides]))
+    (a, counts_a), (b, counts_b) = logs
+    assert counts_a == counts_b and 0 < counts_a[1] < 400
+    for k in a:
+        np.testing.assert_array_equal(a[k], b[k])

@@ -165,3 +165,22 @@ def test_importing_the_simulation_core_loads_no_plotting_widgets_or_aws() -> Non
             "print(sorted(m for m in ('boto3','plotly','ipywidgets') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_balancer_follows_membership_and_weight_changes_between_picks() -> None:
+    """Only pools with members and weight > 0 get traffic, whatever was picked before: a
+    pool emptied by deregistration, or set to weight 0, gets nothing from then on."""
+    log = RequestLog()
+    lb = LoadBalancer()
+    a, b = (Instance(i, OLD, 1, log, pool=p) for i, p in enumerate(("a", "b")))
+    for inst in (a, b):
+        inst.start_serving(0.0)
+        lb.register(inst)
+    assert {lb.pick(0.0, u) for u in (0.1, 0.9)} == {a, b}
+    lb.deregister(a)
+    assert {lb.pick(1.0, u) for u in (0.1, 0.9)} == {b}
+    lb.register(a)
+    lb.set_weights({"b": 0.0})
+    assert {lb.pick(2.0, u) for u in (0.1, 0.9)} == {a}
+    lb.deregister(a)
+    assert lb.pick(3.0, 0.5) is None and lb.has_members

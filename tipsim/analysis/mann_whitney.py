@@ -51,8 +51,10 @@ def _ranks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Average ranks (1-based, ties share their mean rank) and the size of each tie group."""
     order = np.argsort(values, kind="mergesort")
     ordered = values[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1], True])
-    counts = np.diff(starts)
+    edges = np.ones(max(values.size + 1, 2), dtype=bool)  # where a tie group starts or ends
+    np.not_equal(ordered[1:], ordered[:-1], out=edges[1:-1])
+    starts = np.flatnonzero(edges)
+    counts = starts[1:] - starts[:-1]
     ranks = np.empty(values.size)
     ranks[order] = np.repeat((starts[:-1] + starts[1:] + 1) / 2.0, counts)
     return ranks, counts
@@ -64,7 +66,7 @@ def _z(x: np.ndarray, y: np.ndarray, mu: float, *, correct: bool = True) -> floa
     ranks, ties = _ranks(np.concatenate([x - mu, y]))
     dz = float(ranks[:m].sum()) - m * (m + 1) / 2.0 - m * n / 2.0
     total = m + n
-    var = m * n / 12.0 * ((total + 1) - float(np.sum(ties ** 3 - ties)) / (total * (total - 1)))
+    var = m * n / 12.0 * ((total + 1) - float((ties ** 3 - ties).sum()) / (total * (total - 1)))
     if var <= 0.0:
         return 0.0
     correction = math.copysign(0.5, dz) if correct and dz != 0.0 else 0.0

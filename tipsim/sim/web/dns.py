@@ -150,6 +150,12 @@ class ClientCaches:
         Time to live of the answer, in seconds (0 means every request resolves).
     lifetimes_s
         Each client's cache lifetime; default ``ttl_s`` for every client.
+
+    Attributes
+    ----------
+    answer, expires_s
+        Each client's cached record and when it expires (lists, for a router's fast
+        lookup: read them; change them only through :meth:`fill` or :meth:`store`).
     """
 
     def __init__(self, n_clients: int, ttl_s: float,
@@ -164,8 +170,8 @@ class ClientCaches:
         if self.lifetimes_s.shape != (n_clients,) or np.any(self.lifetimes_s < 0):
             raise ValueError("lifetimes_s: one number >= 0 per client")
         self._lifetime = self.lifetimes_s.tolist()
-        self._answer = [-1] * n_clients
-        self._expires_s = [-np.inf] * n_clients
+        self.answer: list[int] = [-1] * n_clients
+        self.expires_s: list[float] = [-np.inf] * n_clients
         self._log_t: list[float] = []
         self._log_c: list[int] = []
         self._log_r: list[int] = []
@@ -173,7 +179,7 @@ class ClientCaches:
     @property
     def n_clients(self) -> int:
         """Number of clients."""
-        return len(self._answer)
+        return len(self.answer)
 
     def prefill(self, probabilities: np.ndarray, rng: np.random.Generator) -> None:
         """Start in steady state: every client resolved at a uniform time in the last
@@ -192,21 +198,24 @@ class ClientCaches:
         expires = rng.uniform(0.0, self.lifetimes_s, n)
         order = np.argsort(expires)
         for c in order.tolist():
-            self._answer[c] = int(answers[c])
-            self._expires_s[c] = float(expires[c])
+            self.answer[c] = int(answers[c])
+            self.expires_s[c] = float(expires[c])
             self._log_t.append(float(expires[c]) - self._lifetime[c])
             self._log_c.append(c)
             self._log_r.append(int(answers[c]))
 
     def cached(self, client: int, time_s: float) -> int | None:
         """The record ``client`` has cached at ``time_s``, or ``None`` if it must ask."""
-        return self._answer[client] if time_s < self._expires_s[client] else None
+        return self.answer[client] if time_s < self.expires_s[client] else None
 
     def fill(self, client: int, time_s: float, probabilities: np.ndarray, u: float) -> int:
         """Ask afresh: the record chosen with draw ``u``, cached from ``time_s`` on."""
-        record = pick_record(probabilities, u)
-        self._answer[client] = record
-        self._expires_s[client] = time_s + self._lifetime[client]
+        return self.store(client, time_s, pick_record(probabilities, u))
+
+    def store(self, client: int, time_s: float, record: int) -> int:
+        """Cache ``record`` (a fresh answer) for ``client`` from ``time_s`` on."""
+        self.answer[client] = record
+        self.expires_s[client] = time_s + self._lifetime[client]
         self._log_t.append(time_s)
         self._log_c.append(client)
         self._log_r.append(record)
@@ -262,10 +271,13 @@ def client_share_timeline(resolutions: Resolution, n_clients: int,
     cached_on = np.zeros(grid.size)
     valid = np.zeros(grid.size)
     t, c, r = resolutions.time_s, resolutions.client, resolutions.record
+    by_client = np.argsort(c, kind="stable")  # each client's fills, in log order
+    bounds = np.searchsorted(c[by_client], np.arange(n_clients + 1)).tolist()
     for client in range(n_clients):
-        sel = c == client
-        if not sel.any():
+        lo, hi = bounds[client], bounds[client + 1]
+        if lo == hi:
             continue
+        sel = by_client[lo:hi]
         ct, cr = t[sel], r[sel]
         last = np.searchsorted(ct, grid, side="right") - 1  # last fill at or before t
         has = last >= 0

@@ -13,7 +13,7 @@ the blast radius between a crash and its detection.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from typing import Any, Literal
 
 from tipsim.errors import ParameterError
@@ -46,8 +46,19 @@ class LoadBalancer:
         self.pools: dict[str, list[Instance]] = {}
         self.weights: dict[str, float] = {}
         self._next: dict[str, int] = {}
+        self._live: list[str] | None = None  # pools that can take traffic, kept until a change
+        self._watchers: list[Callable[[], None]] = []
 
     # ------------------------------------------------------------------ membership
+    def watch(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` after every change of membership (register, deregister)."""
+        self._watchers.append(callback)
+
+    def _changed(self) -> None:
+        self._live = None
+        for callback in self._watchers:
+            callback()
+
     def register(self, instance: Instance) -> None:
         """Start sending traffic to ``instance`` (in its pool)."""
         members = self.pools.setdefault(instance.pool, [])
@@ -55,12 +66,19 @@ class LoadBalancer:
             members.append(instance)
         self.weights.setdefault(instance.pool, 1.0)
         self._next.setdefault(instance.pool, 0)
+        self._changed()
 
     def deregister(self, instance: Instance) -> None:
         """Stop sending new traffic to ``instance`` (in-flight requests are not touched)."""
         members = self.pools.get(instance.pool, [])
         if instance in members:
             members.remove(instance)
+            self._changed()
+
+    @property
+    def has_members(self) -> bool:
+        """Whether any instance is registered (what evaluate-target-health sees)."""
+        return any(self.pools.values())
 
     def members(self, pool: str | None = None) -> list[Instance]:
         """Registered instances, of one pool or of all."""
@@ -76,6 +94,7 @@ class LoadBalancer:
             self.weights[pool] = float(weight)
             self.pools.setdefault(pool, [])
             self._next.setdefault(pool, 0)
+        self._live = None
 
     # ------------------------------------------------------------------ routing
     def pick(self, t: float, u_route: float) -> Instance | None:
@@ -87,7 +106,9 @@ class LoadBalancer:
         """
         pools = self.pools
         weights = self.weights
-        live = [p for p, ms in pools.items() if ms and weights[p] > 0.0]
+        live = self._live
+        if live is None:  # recomputed only after a change of members or weights
+            live = self._live = [p for p, ms in pools.items() if ms and weights[p] > 0.0]
         if not live:
             return None
         pool = live[0]

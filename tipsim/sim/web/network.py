@@ -12,10 +12,9 @@ This module extends the request-level core (:mod:`tipsim.sim.web.service`,
 * :class:`NetworkLog` is a :class:`~tipsim.sim.recorder.RequestLog` that adds the path's
   round trip to every record of a side (sides are told apart by image code) and turns
   requests slower than the client's timeout into failures;
-* :class:`DnsEntry` is a router for :func:`tipsim.sim.web.traffic.client_process`. That
-  process calls ``pick(t, u_route)`` and then ``accept(t, user, ...)`` on what it got;
-  DNS caching is per client, so the entry returns itself from ``pick`` and does the
-  lookup in ``accept``, where the user is known.
+* :class:`DnsEntry` is a router for :func:`tipsim.sim.web.traffic.client_process` that
+  takes each run of requests between two events at once (``accept_many``): DNS caching
+  is per client, so the lookup happens there, where the user is known.
 """
 
 from __future__ import annotations
@@ -35,6 +34,8 @@ from tipsim.sim.web.loadbalancer import LoadBalancer
 
 PATH_FAILURE = -1  # instance code logged for a request lost or dropped on the path
 NO_TARGET = -2  # instance code logged when the side's balancer had no in-service target
+OddsKey = tuple[tuple[float, ...], tuple[bool, ...]]  # (record weights, sides' health)
+RTT_BLOCK = 4096  # round trips drawn at a time per side
 
 
 class NetworkPath(Params):
@@ -72,6 +73,10 @@ class NetworkPath(Params):
 class NetworkLog(RequestLog):
     """A request log that adds each side's path round trip and applies the client timeout.
 
+    Round trips are drawn :data:`RTT_BLOCK` at a time per side (one shared generator, a
+    block when the side's last one is used up), handed out from each block's end in the
+    order requests are recorded, and applied to new rows in bulk (:meth:`_complete`).
+
     Parameters
     ----------
     paths
@@ -90,24 +95,33 @@ class NetworkLog(RequestLog):
         self.paths = dict(paths)
         self.client_timeout_s = float(client_timeout_s)
         self._rng = rng
-        self._rtt_cache: dict[int, list[float]] = {code: [] for code in paths}
+        self._rtt_left: dict[int, np.ndarray] = {code: np.empty(0) for code in paths}
 
-    def _rtt(self, image: int) -> float:
-        cache = self._rtt_cache.get(image)
-        if cache is None:
-            return 0.0
-        if not cache:
-            cache.extend(self.paths[image].draw_rtt_s(self._rng, 4096).tolist())
-        return cache.pop()
+    def _round_trips(self, image: np.ndarray, needs: np.ndarray) -> np.ndarray:
+        """Round trip of each row, 0 where ``needs`` is false or the image has no path."""
+        rtt = np.zeros(image.size)
+        where = {code: np.flatnonzero(needs & (image == code)) for code in self.paths}
+        blocks = {code: [left] for code, left in self._rtt_left.items()}
+        # a side draws a block at the row that finds its last one used up; the generator
+        # is shared, so blocks are drawn in the order of those rows
+        refills = sorted((int(rows[k]), code) for code, rows in where.items()
+                         for k in range(blocks[code][0].size, rows.size, RTT_BLOCK))
+        for _, code in refills:
+            blocks[code].append(self.paths[code].draw_rtt_s(self._rng, RTT_BLOCK))
+        for code, rows in where.items():
+            served = np.concatenate([b[::-1] for b in blocks[code]])  # each from its end
+            rtt[rows] = served[:rows.size]
+            rest = served[rows.size:]
+            self._rtt_left[code] = rest[::-1].copy()
+        return rtt
 
-    def append(self, time_s: float, user: int, instance: int, image: int, latency_s: float,
-               ok: bool) -> None:
-        """Record one request; path failures arrive with their latency already set."""
-        if instance != PATH_FAILURE:
-            latency_s = latency_s + self._rtt(image)
-        if latency_s > self.client_timeout_s:
-            latency_s, ok = self.client_timeout_s, False
-        super().append(time_s, user, instance, image, latency_s, ok)
+    def _complete(self, rows: dict[str, np.ndarray]) -> None:
+        """Add the round trip (not to path failures) and apply the client timeout."""
+        latency = rows["latency_s"]
+        latency += self._round_trips(rows["image"], rows["instance"] != PATH_FAILURE)
+        late = latency > self.client_timeout_s
+        latency[late] = self.client_timeout_s
+        rows["ok"][late] = False
 
 
 @dataclass
@@ -131,7 +145,7 @@ class Side:
     @property
     def healthy(self) -> bool:
         """A balancer with at least one in-service target (what evaluate-target-health sees)."""
-        return bool(self.lb.members())
+        return self.lb.has_members
 
 
 class EntryConfig(Params):
@@ -185,12 +199,19 @@ class DnsEntry:
         self.propagation_s = float(propagation_s)
         self._lag = rng
         self.weights: list[float] = [1.0] + [0.0] * (len(self.sides) - 1)
-        self._probs: dict[tuple[tuple[float, ...], tuple[bool, ...]], np.ndarray] = {}
+        self._probs: dict[OddsKey, np.ndarray] = {}
+        self._cumulative: dict[OddsKey, list[float]] = {}
+        self._current: OddsKey | None = None  # odds of now; None after a weight/health change
         self._u_route = 0.0
         self.weight_time_s: list[float] = [-math.inf]  # when the weights changed ...
         self.weight_log: list[tuple[float, ...]] = [tuple(self.weights)]  # ... and to what
         self.health_time_s: list[float] = []  # when the sides' health changed ...
         self.health_log: list[tuple[bool, ...]] = []  # ... and to what
+        for side in self.sides:
+            side.lb.watch(self._forget_current)
+
+    def _forget_current(self) -> None:
+        self._current = None
 
     def set_weights(self, weights: Sequence[float], now_s: float) -> None:
         """New record weights from ``now_s`` on (the Route 53 UPSERT)."""
@@ -200,14 +221,26 @@ class DnsEntry:
         self.weights = [float(w) for w in weights]
         self.weight_time_s.append(float(now_s))
         self.weight_log.append(tuple(self.weights))
+        self._current = None
 
-    def _odds(self, weights: tuple[float, ...], health: tuple[bool, ...]) -> np.ndarray:
-        key = (weights, health)
+    def _odds(self, key: OddsKey) -> np.ndarray:
+        """Answer odds for (weights, health), with their cumulative sums, computed once."""
         p = self._probs.get(key)
         if p is None:
-            p = record_probabilities(weights, health, self.evaluate_target_health)
+            p = record_probabilities(key[0], key[1], self.evaluate_target_health)
             self._probs[key] = p
+            self._cumulative[key] = np.cumsum(p).tolist()
         return p
+
+    def _key(self, now_s: float | None) -> OddsKey:
+        """The current weights and health; with ``now_s``, log a health change."""
+        health = tuple(s.healthy for s in self.sides)
+        if now_s is not None and (not self.health_log or self.health_log[-1] != health):
+            self.health_time_s.append(float(now_s))
+            self.health_log.append(health)
+        key = (tuple(self.weights), health)
+        self._odds(key)
+        return key
 
     def probabilities(self, now_s: float | None = None) -> np.ndarray:
         """Chance that a fresh DNS answer names each side, given the current weights
@@ -216,11 +249,7 @@ class DnsEntry:
         With ``now_s``, a health change since the last call is logged in
         :attr:`health_time_s` and :attr:`health_log` (for the DNS timeline).
         """
-        health = tuple(s.healthy for s in self.sides)
-        if now_s is not None and (not self.health_log or self.health_log[-1] != health):
-            self.health_time_s.append(float(now_s))
-            self.health_log.append(health)
-        return self._odds(tuple(self.weights), health)
+        return self._probs[self._key(now_s)]
 
     def note_change(self, now_s: float) -> None:
         """Log the sides' health now (call after a weight or health change)."""
@@ -231,11 +260,16 @@ class DnsEntry:
         applied (``current``: :meth:`probabilities` now, when every server has them)."""
         if self._lag is None or now_s - self.weight_time_s[-1] >= self.propagation_s:
             return current
-        seen_at = now_s - self._lag.random() * self.propagation_s
-        weights = self.weight_log[bisect.bisect_right(self.weight_time_s, seen_at) - 1]
+        weights = self._applied_weights(now_s)
         if list(weights) == self.weights:
             return current
-        return self._odds(weights, self.health_log[-1])
+        return self._odds((weights, self.health_log[-1]))
+
+    def _applied_weights(self, now_s: float) -> tuple[float, ...]:
+        """The weights of the server answering a fresh query at ``now_s`` (one lag draw)."""
+        assert self._lag is not None
+        seen_at = now_s - self._lag.random() * self.propagation_s
+        return self.weight_log[bisect.bisect_right(self.weight_time_s, seen_at) - 1]
 
     def fresh_share(self, grid_s: np.ndarray, record: int = 1) -> np.ndarray:
         """Chance that a fresh answer names ``record`` at each grid time: the weights
@@ -249,12 +283,10 @@ class DnsEntry:
                         len(self.health_log) - 1)
         w_idx = np.searchsorted(self.weight_time_s, grid[:, None] - lags[None, :],
                                 side="right") - 1
-        share = np.zeros(grid.size)
-        for i in range(grid.size):
-            health = self.health_log[h_idx[i]]
-            share[i] = np.mean([self._odds(self.weight_log[j], health)[record]
-                                for j in w_idx[i]])
-        return share
+        odds = np.array([[self._odds((weights, health))[record] for health in self.health_log]
+                         for weights in self.weight_log])  # [weights, health]
+        seen = odds[w_idx, h_idx[:, None]]  # [grid time, server delay]
+        return np.array([np.mean(row) for row in seen]) if grid.size else np.zeros(0)
 
     # -- the Router / Target protocol of tipsim.sim.web.traffic ---------------------------
     def pick(self, t: float, u_route: float) -> DnsEntry:
@@ -264,20 +296,55 @@ class DnsEntry:
 
     def accept(self, arrival_s: float, user: int, demand_s: float, u_error: float) -> None:
         """Resolve for ``user``, cross the side's path, and hand over to an instance."""
-        u = self._u_route
-        current = self.probabilities(arrival_s)
-        k = self.caches.cached(user, arrival_s)
-        if k is None:
-            k = self.caches.fill(user, arrival_s, self.answering(arrival_s, current), u)
-        side = self.sides[k]
-        side.requests += 1
-        path = side.path
-        if path.blocked or (path.loss_prob > 0.0 and side.loss_draw() < path.loss_prob):
-            self.log.append(arrival_s, user, PATH_FAILURE, side.image_code,
-                            self.client_timeout_s, False)
+        self.accept_many([arrival_s], [user], [demand_s], [u_error], [self._u_route], 0, 1)
+
+    def accept_many(self, arrival_s: Sequence[float], user: Sequence[int],
+                    demand_s: Sequence[float], u_error: Sequence[float],
+                    u_route: Sequence[float], lo: int, hi: int) -> None:
+        """:meth:`accept` requests ``lo`` to ``hi - 1``, all before the model's next event.
+
+        Weights and health cannot change within the run (only events change them), so
+        the current odds are looked up once; everything else is done request by request,
+        in order, with the same draws as :meth:`accept` one at a time.
+        """
+        if lo >= hi:
             return
-        target = side.lb.pick(arrival_s, u)
-        if target is None:  # HTTP 503 from a balancer with no in-service target
-            self.log.append(arrival_s, user, NO_TARGET, side.image_code, 0.0, False)
-            return
-        target.accept(arrival_s, user, demand_s, u_error)
+        current = self._current
+        if current is None:  # first request since a weight or health change
+            current = self._current = self._key(arrival_s[lo])
+        weights_now, health_now = current
+        cumulative_now = self._cumulative[current]
+        caches = self.caches
+        answer, expires_s, store = caches.answer, caches.expires_s, caches.store
+        lagging = self._lag is not None
+        changed_s, propagation_s = self.weight_time_s[-1], self.propagation_s
+        sides = [(s.lb.pick, s.path.blocked, s.path.loss_prob, s.loss_draw, s.image_code)
+                 for s in self.sides]
+        counts = [0] * len(sides)
+        log_append, timeout_s = self.log.append, self.client_timeout_s
+        for i in range(lo, hi):
+            t, client, u = arrival_s[i], user[i], u_route[i]
+            if t < expires_s[client]:
+                k = answer[client]
+            else:  # ask afresh (pick_record with the cumulative odds, no numpy per request)
+                cumulative = cumulative_now
+                if lagging and t - changed_s < propagation_s:  # as :meth:`answering`
+                    weights = self._applied_weights(t)
+                    if weights != weights_now:
+                        key = (weights, health_now)
+                        self._odds(key)
+                        cumulative = self._cumulative[key]
+                k = store(client, t, min(bisect.bisect_right(cumulative, u),
+                                         len(cumulative) - 1))
+            counts[k] += 1
+            pick, blocked, loss_prob, loss_draw, code = sides[k]
+            if blocked or (loss_prob > 0.0 and loss_draw() < loss_prob):
+                log_append(t, client, PATH_FAILURE, code, timeout_s, False)
+                continue
+            target = pick(t, u)
+            if target is None:  # HTTP 503 from a balancer with no in-service target
+                log_append(t, client, NO_TARGET, code, 0.0, False)
+                continue
+            target.accept(t, client, demand_s[i], u_error[i])
+        for side, count in zip(self.sides, counts, strict=True):
+            side.requests += count

@@ -26,8 +26,9 @@ router (anything with ``pick(t, u_route)``, e.g. a
 
 from __future__ import annotations
 
+import bisect
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -206,6 +207,16 @@ class Router(Protocol):
     def pick(self, t: float, u_route: float) -> Target | None: ...
 
 
+class BatchRouter(Protocol):
+    """A router that also takes a run of requests at once (``accept_many``): requests
+    ``lo`` to ``hi - 1`` of the workload's lists, all before the model's next event, handled
+    exactly as ``pick`` + ``accept`` one by one would."""
+
+    def accept_many(self, arrival_s: Sequence[float], user: Sequence[int],
+                    demand_s: Sequence[float], u_error: Sequence[float],
+                    u_route: Sequence[float], lo: int, hi: int) -> None: ...
+
+
 def client_process(env: Any, workload: Workload, router: Router,
                    on_unrouted: Callable[[float, int], None],
                    until_s: float | None = None) -> Generator[Any, Any, None]:
@@ -216,6 +227,7 @@ def client_process(env: Any, workload: Workload, router: Router,
     wakes at the first arrival after each state change. The result is the same as
     one timeout per request (arrivals tied exactly with an event go after it).
     ``on_unrouted(t, user)`` is called when the router has nowhere to send a request.
+    A :class:`BatchRouter` gets each such run of requests in one call.
     """
     arrival = workload.arrival_s.tolist()
     user = workload.user.tolist()
@@ -226,6 +238,7 @@ def client_process(env: Any, workload: Workload, router: Router,
     n = len(arrival)
     i = 0
     pick = router.pick
+    many = getattr(router, "accept_many", None)
     while i < n:
         t = arrival[i]
         if t >= end:
@@ -233,16 +246,21 @@ def client_process(env: Any, workload: Workload, router: Router,
         if t > env.now:
             yield env.timeout(t - env.now)
         next_event = env.peek()
-        while i < n:
-            t = arrival[i]
-            if t >= next_event or t >= end:
-                break
-            target = pick(t, u_route[i])
-            if target is None:
-                on_unrouted(t, user[i])
-            else:
-                target.accept(t, user[i], demand[i], u_error[i])
-            i += 1
+        if many is not None:  # the router takes the run of requests in one call
+            j = bisect.bisect_left(arrival, min(next_event, end), i)
+            many(arrival, user, demand, u_error, u_route, i, j)
+            i = j
+        else:
+            while i < n:
+                t = arrival[i]
+                if t >= next_event or t >= end:
+                    break
+                target = pick(t, u_route[i])
+                if target is None:
+                    on_unrouted(t, user[i])
+                else:
+                    target.accept(t, user[i], demand[i], u_error[i])
+                i += 1
         if i < n and arrival[i] <= env.now:
             # an event is due at this very instant: let it run first
             yield env.timeout(0)
