@@ -132,8 +132,8 @@ pd.DataFrame([m.as_dict() for m in last.metrics]) if last else "no judged window
 # %% [markdown]
 # ## Three strategies on the same seed
 # Same clients, same requests, same random draws (common random numbers); only the way
-# traffic moves to green differs. The panel below runs all three; change the controls
-# and press **Run**.
+# traffic moves to green differs. The panel below runs all three, and runs them again as
+# soon as you change a control.
 #
 # **Try this:**
 # - Keep `blocked-port` and compare failed requests: the canary's should be a few

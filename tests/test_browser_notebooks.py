@@ -4,7 +4,7 @@ changes a chart through the kernel."""
 from __future__ import annotations
 
 import pytest
-from browser_support import click_toggle, nudge_slider, open_and_change
+from browser_support import click_toggle, nudge_slider, open_and_change, wait_plot_change
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -17,12 +17,16 @@ def test_feature_toggle_strategy_buttons_change_the_success_rate_chart(voila, pa
     assert after != before
 
 
-def test_canary_timeline_switches_strategy_when_a_button_is_clicked(voila, page) -> None:
-    before, after = open_and_change(  # the panel starts on "canary"
+def test_canary_panel_reruns_live_when_the_step_moves_and_a_button_switches_strategy(
+        voila, page) -> None:
+    scope = ".tipsim-canary-panel"
+    before, after = open_and_change(  # no Run button: moving the step slider reruns
         page, voila("02_canary_blue_green.ipynb"),
-        lambda: click_toggle(page, "tipsim-canary-show", "big-bang"),
-        index=1, scope=".tipsim-canary-panel")  # the rollout timeline
+        lambda: nudge_slider(page, "tipsim-canary-step", presses=1),
+        index=1, scope=scope)  # the rollout timeline, on "canary"
     assert after != before
+    click_toggle(page, "tipsim-canary-show", "big-bang")
+    assert wait_plot_change(page, after, index=1, scope=scope) != after
 
 
 def test_node_groups_strategy_button_changes_the_placement_chart(voila, page) -> None:

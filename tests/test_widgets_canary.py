@@ -1,4 +1,5 @@
-"""The canary panel: the strategy buttons redraw that strategy's charts; bad input is one line."""
+"""The canary panel: a control runs the three strategies again at once (no Run button); the
+strategy buttons redraw that strategy's charts; bad input is one line."""
 
 from __future__ import annotations
 
@@ -28,18 +29,36 @@ def test_a_strategy_button_redraws_that_strategys_timeline_and_dns_charts(panel)
     assert panel.dns_fig.outputs == dns_before
 
 
+def test_moving_a_control_runs_the_three_strategies_again_and_redraws(panel) -> None:
+    """A bigger step (10 % -> 20 %) is live: the blocked-port canary now rolls back from
+    the 20 % step, with more failed requests, without pressing anything."""
+    before = panel.runs["canary"].summary()
+    blast_before = panel.blast_fig.outputs
+    try:
+        panel.step.value = 20.0
+        after = panel.runs["canary"].summary()
+        assert {s["weight"] for s in after["steps"]} == {20.0}
+        assert after["failed_requests"] > before["failed_requests"]
+        assert panel.blast_fig.outputs != blast_before
+        assert panel.message.value == ""
+    finally:
+        panel.step.value = 10.0
+    assert panel.runs["canary"].summary() == before
+
+
 def test_an_inconsistent_step_plan_shows_one_line_naming_the_field_and_changes_nothing(
         panel) -> None:
-    runs_before = panel.runs
     title_before = panel.rollout_fig.figure.layout.title.text
     controls_before = panel.step.value, panel.max_weight.value
-    panel.step.value, panel.max_weight.value = 50.0, 20.0
+    panel.step.value = 50.0  # valid with max 50: runs
+    runs_before = panel.runs
     try:
-        panel.run_button.click()
+        panel.max_weight.value = 20.0  # max below the step: refused
         line = html.unescape(panel.message.value)
         assert "max_weight_pct=20.0 is not allowed: a number >= step_weight_pct" in line
         assert "Traceback" not in line
         assert panel.runs is runs_before
-        assert panel.rollout_fig.figure.layout.title.text == title_before
     finally:
         panel.step.value, panel.max_weight.value = controls_before
+    assert panel.message.value == ""
+    assert panel.rollout_fig.figure.layout.title.text == title_before

@@ -1,5 +1,5 @@
-"""Panel for scenario 2: choose a defect, a TTL, a step plan and the judge's thresholds,
-run big-bang, blue/green and canary on one seed, and compare.
+"""Panel for scenario 2: choose a defect, a TTL, a step plan and the judge's thresholds;
+big-bang, blue/green and canary run again on one seed at every change, and compare.
 
 Figures (:class:`~tipsim.widgets.live_figure.LiveFigure`, redrawn on every change):
 :attr:`CanaryPanel.rollout_fig` (weight, per-side errors and latency, verdicts),
@@ -70,8 +70,6 @@ class CanaryPanel:
         self.show = control(Params, "strategy", "canary", buttons=True, options=STRATEGIES,
                             css="tipsim-canary-show")
         self.show.description = "timeline of"
-        self.run_button = w.Button(description="Run the three strategies", button_style="primary")
-        self.run_button.add_class("tipsim-canary-run")
         self.summary = w.HTML()
         self.message = MessageLine()
         self.runs = compare(self.params, seed=seed, smoke_passed=smoke_passed)
@@ -83,14 +81,15 @@ class CanaryPanel:
                                                         "blast radius, same seed"))
         self.dns_fig = LiveFigure(self._dns(run))
         self._show_summary()
-        self.run_button.on_click(guarded(self.message)(self._on_run))
+        self.on_change = guarded(self.message)(self._on_change)
+        for widget in self.controls.values():
+            widget.observe(self.on_change, names="value")
         self.show.observe(guarded(self.message)(self._on_show), names="value")
         layout = w.VBox([
             w.HBox([self.defect, self.ttl]),
             w.HBox([self.step, self.max_weight, self.window]),
             w.HBox([self.threshold, self.confidence]),
             w.HBox([self.pass_score, self.marginal_score]),
-            self.run_button,
         ])
         self.widget = w.VBox([layout, self.message, self.summary, self.blast_fig, self.show,
                               self.rollout_fig, self.judge_fig, self.dns_fig])
@@ -129,9 +128,9 @@ class CanaryPanel:
         """The parameters the controls describe (validated)."""
         return self.params.replace(**values(self.controls))
 
-    def _on_run(self, _button: Any = None) -> None:
+    def _on_change(self, _change: Any = None) -> None:
+        """Any control changed: run the three strategies again and redraw everything."""
         params = self.current_params()
-        self.message.note("running ...")
         self.runs = compare(params, seed=self.seed, smoke_passed=self.smoke_passed)
         self.params = params
         self.refresh()
