@@ -100,6 +100,8 @@ REFUSED = {
                       '    content {}\n  }\n}\n', 2, "`dynamic` block"),
     "module call": ('module "net" {\n  source = "./net"\n}\n', 1, "module call"),
     "for_each": ('resource "aws_vpc" "v" {\n  for_each = {}\n}\n', 2, "`for_each`"),
+    "for in count": ('resource "aws_vpc" "v" {\n  cidr_block = "10.0.0.0/16"\n'
+                     '  count = length([for s in [1] : s])\n}\n', 3, "`for` expression"),
     "template directive": ('locals {\n  a = "%{ if true }x%{ endif }"\n}\n', 2,
                            "template directive"),
     "syntax error": ('resource "aws_vpc" "v" {\n  cidr_block = \n}\n', 2, "syntax error"),

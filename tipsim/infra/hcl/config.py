@@ -157,6 +157,7 @@ def _resource(labels: list[str], body: Body) -> ResourceBlock:
         raise StackSourceError(body.file, attrs["for_each"].line,
                                "`for_each` is not in the HCL subset the kit evaluates "
                                "(use count)")
+    _check_expressions(body)  # count and depends_on too, before they leave the body
     attrs.pop("provider", None)
     res.count = attrs.pop("count", None)
     if "depends_on" in attrs:
@@ -168,7 +169,6 @@ def _resource(labels: list[str], body: Body) -> ResourceBlock:
                                        "by the kit (only ignore_changes)")
             res.ignore_changes = frozenset(_names(expr, "ignore_changes"))
     body.blocks = [(k, b) for k, b in body.blocks if k != "lifecycle"]
-    _check_expressions(body)
     return res
 
 
