@@ -46,9 +46,10 @@ replications = 5
 # %% [markdown]
 # ## Part 1 · The infrastructure: what would flipping `enable_new_ami` do?
 # The talk's stack (VPC, subnet, gateway, route table, security group, private DNS zone and the
-# `example` instance) is built for real in the AWS emulator: the kit's own small Terraform-like
-# engine creates it through the AWS APIs. First we apply today's production, every toggle off.
-# Then we ask for a **plan** with `enable_new_ami` on, without applying it.
+# `example` instance) is Terraform code (`data/terraform/talk/*.tf`), built for real in the AWS
+# emulator: the kit reads the `.tf` files, plans like `terraform plan` and creates what they
+# declare through the AWS APIs. First we apply today's production, every toggle off. Then we ask
+# for a **plan** with `enable_new_ami` on, without applying it.
 
 # %%
 from tipsim.scenarios.feature_toggle import (
@@ -74,13 +75,16 @@ flip_table
 # * `aws_instance.example_bionic` is a **create**: a second instance with the new image
 #   *beside* the old one (`count = enable_new_ami ? 1 : 0`). That is the **toggle** strategy.
 #
-# The panel shows the same plan with the stack's dependency graph; what the change touches
-# directly is highlighted, and what depends on it downstream too: the infrastructure blast radius.
+# The panel shows slide 8's code, `feature_toggle.tf`, in an editor, and the same plan as
+# `terraform plan` prints it, as a table, and on the stack's dependency graph; what the change
+# touches directly is highlighted, and what depends on it downstream too: the infrastructure
+# blast radius.
 
 # %%
+from tipsim.scenarios.feature_toggle import TOGGLE_FILE
 from tipsim.widgets.infra_panel import InfraPanel
 
-infra = InfraPanel(stack=stack, initial={"enable_new_ami": True})
+infra = InfraPanel(stack=stack, initial={"enable_new_ami": True}, edit_file=TOGGLE_FILE)
 infra.widget
 
 # %% [markdown]
@@ -89,6 +93,12 @@ infra.widget
 # > shows no changes either, and `example` has a new instance id (it was replaced). Tick
 # > `enable_green_application` to see a change whose blast radius reaches a load balancer and
 # > a DNS record.
+# >
+# > **Edit the code.** In the editor, change `count = var.enable_new_ami ? 1 : 0` to `? 2 : 0`
+# > and press **Plan my edit**: two `example_bionic` instances to create. Change `example`'s
+# > `instance_type` to `"t3.small"`: the kit replaces it (Terraform itself would stop the
+# > instance and resize it in place). Delete a `}`: one line names the file and the line.
+# > **Undo my edits** puts slide 8's code back.
 
 # %% [markdown]
 # ## Part 2 · The users: one run of each strategy
@@ -207,5 +217,7 @@ assert len(panel.figures["success"].data) == 3
 change = image_change(flip)
 assert change.replaced == ["aws_instance.example"], "an image change replaces"
 assert change.created == ["aws_instance.example_bionic[0]"], "the toggle adds beside"
+assert "count         = var.enable_new_ami ? 1 : 0" in infra.editor.text.value, "slide 8"
+assert "Plan: 2 to add, 0 to change, 1 to destroy." in infra.text.value, "terraform plan"
 assert today.ok
 print("all checks passed")

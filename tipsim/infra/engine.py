@@ -26,7 +26,7 @@ from typing import Any
 
 import networkx as nx
 
-from tipsim.errors import InfraError
+from tipsim.errors import InfraError, ParameterError
 from tipsim.infra import addresses
 from tipsim.infra.capabilities import Capabilities, detect
 from tipsim.infra.handler import Context
@@ -155,6 +155,32 @@ class Stack:
         from tipsim.infra.inventory import inventory_graph
 
         return inventory_graph(self.owned().values())
+
+    # ---------------------------------------------------------------- edits
+    def source(self, file: str) -> str:
+        """The text of one of the stack's ``.tf`` files (e.g. ``feature_toggle.tf``)."""
+        files = self.spec.config.files
+        if file not in files:
+            raise ParameterError("file", file, "one of " + ", ".join(sorted(files)))
+        return files[file]
+
+    def edited(self, files: Mapping[str, str]) -> Stack:
+        """This stack with some ``.tf`` files' text replaced (a learner's edit).
+
+        The new stack has the same name, so it owns what this one owns, in the same
+        emulator, and keeps what its last apply left simulated only. A text the kit cannot
+        read raises :class:`~tipsim.errors.StackSourceError` (file and line) and nothing
+        changes.
+        """
+        unknown = sorted(set(files) - set(self.spec.config.files))
+        if unknown:
+            raise ParameterError("file", unknown[0],
+                                 "one of " + ", ".join(sorted(self.spec.config.files)))
+        spec = StackSpec.from_texts(self.spec.name, {**self.spec.config.files, **files})
+        out = Stack(self.spec.name, self._session, capabilities=self._caps, spec=spec)
+        out._ctx = self._ctx
+        out.simulated_only = self.simulated_only
+        return out
 
     # ---------------------------------------------------------------- execution
     def execute(self, plan: Plan) -> ApplyResult:

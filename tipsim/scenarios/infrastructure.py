@@ -22,11 +22,12 @@ from pydantic import create_model
 
 from tipsim.infra.engine import ApplyResult, Stack
 from tipsim.infra.plan import Change, Plan
+from tipsim.infra.plan_text import render_plan
 from tipsim.infra.stacks import node_group_specs
 from tipsim.params import Params, param
 
 __all__ = ["ApplyResult", "Change", "Plan", "Stack", "node_group_specs", "open_stack",
-           "toggle_params"]
+           "plan_text", "toggle_params"]
 
 
 def open_stack(name: str = "talk", session: Any = None) -> Stack:
@@ -44,3 +45,10 @@ def toggle_params(stack: Stack) -> type[Params]:
     model: type[Params] = create_model("StackToggles", __base__=Params,
                                        **fields)
     return model
+
+
+def plan_text(plan: Plan) -> str:
+    """The plan as ``terraform plan`` prints it (``# aws_instance.example must be
+    replaced``, the ``+``/``-``/``~``/``-/+`` markers, ``# forces replacement``, and
+    ``Plan: N to add, M to change, K to destroy.``)."""
+    return render_plan(plan)

@@ -10,6 +10,7 @@ behind a toggle.
 
 from tipsim.scenarios.feature_toggle.emulator import (
     TOGGLE,
+    TOGGLE_FILE,
     ImageChange,
     build_production,
     image_change,
@@ -29,7 +30,7 @@ from tipsim.scenarios.infrastructure import open_stack
 from tipsim.sim.web.rollouts.feature_toggle import STRATEGIES, Strategy
 
 __all__ = [
-    "DEFECTS", "IMAGE_NAMES", "STRATEGIES", "T2_MICRO_USD_PER_HOUR", "TOGGLE", "Defect",
-    "ImageChange", "Params", "Run", "Strategy", "build_production", "compare_strategies",
+    "DEFECTS", "IMAGE_NAMES", "STRATEGIES", "T2_MICRO_USD_PER_HOUR", "TOGGLE", "TOGGLE_FILE",
+    "Defect", "ImageChange", "Params", "Run", "Strategy", "build_production", "compare_strategies",
     "image_change", "open_stack", "plan_new_image", "run", "run_cli", "timeline",
 ]

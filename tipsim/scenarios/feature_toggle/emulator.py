@@ -24,6 +24,9 @@ from tipsim.scenarios.infrastructure import ApplyResult, Plan, Stack
 
 TOGGLE = "enable_new_ami"
 """The talk's toggle for the new machine image."""
+TOGGLE_FILE = "feature_toggle.tf"
+"""The talk stack's file with slide 8's resources (``example`` and ``example_bionic``), the
+one notebook 01 lets a learner edit."""
 
 
 @dataclass(frozen=True)
