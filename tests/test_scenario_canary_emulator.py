@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from tipsim.errors import ParameterError
+from tipsim.infra.weights import record_of
 from tipsim.scenarios import canary
 from tipsim.scenarios.canary import Params, Weights
 
@@ -42,7 +43,7 @@ def test_simulation_params_read_back_the_records_dns(stack) -> None:
     built = canary.params_from_stack(stack, base)
     assert built.dns_ttl_s == 60.0
     assert built.defect == "latency"
-    alias = stack.owned()["aws_route53_record.blue[0]"].attrs.get("alias")
+    alias = record_of(stack.owned(), "blue").attrs.get("alias")  # blue, or blue_instance
     assert built.evaluate_target_health is (bool(alias) or base.evaluate_target_health)
 
 
