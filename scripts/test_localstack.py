@@ -3,15 +3,16 @@
 Run as ``.venv/bin/python scripts/test_localstack.py [-- extra pytest args]``.
 
 1. Find a Python >= 3.13 (LocalStack's runtime needs it; see
-   ``tipsim.emulator.localstack_runtime`` for why not 3.12). None: print
+   ``tipsim.emulator.localstack_python`` for why not 3.12). None: print
    ``test-localstack: skipped: <why>`` and exit 0.
 2. Create or update ``.venv-localstack/`` with the pinned ``localstack-core``
-   (skipped when its stamp matches).
-3. Start LocalStack on a free 127.0.0.1 port in its own process group; check that
-   nothing it runs listens outside loopback.
+   (``tipsim.emulator.localstack_install``; skipped when its stamp matches).
+3. Start LocalStack on a free 127.0.0.1 port in its own process group
+   (``tipsim.emulator.localstack_runtime``); check that nothing it runs listens
+   outside loopback.
 4. Run ``pytest -m infra -v`` with ``TIPSIM_TEST_ENDPOINT`` pointing at it.
-5. Stop it by pid and process group, whatever happened; print which tests ran
-   against LocalStack (and its version) and which were skipped and why.
+5. Stop it by pid (then the helpers it spawned), whatever happened; print which tests
+   ran against LocalStack (and its version) and which were skipped and why.
 
 Exit code: pytest's, except 5 ("no tests collected"), which is reported as a
 failure with the reason; 1 when the install or the start fails or something
@@ -32,6 +33,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from tipsim.emulator import localstack_install, localstack_python
 from tipsim.emulator import localstack_runtime as lsr
 from tipsim.errors import EmulatorError
 
@@ -173,7 +175,7 @@ def run_pytest(endpoint_url: str, junit: Path, extra: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/test_localstack.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--venv", type=Path, default=lsr.DEFAULT_VENV_DIR,
+    parser.add_argument("--venv", type=Path, default=localstack_install.DEFAULT_VENV_DIR,
                         help="LocalStack's venv (default .venv-localstack/)")
     parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments, after --")
     args = parser.parse_args(argv)
@@ -181,13 +183,14 @@ def main(argv: list[str] | None = None) -> int:
     # A SIGTERM (CI's time limit, a closed terminal) still runs the `finally` that stops
     # LocalStack: it lives in its own session and would not get the signal itself.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
-    search = lsr.find_python()
+    search = localstack_python.find_python()
     if search.python is None:
         say(f"skipped: {search.why_none()}")
         return 0
-    say(f"using {search.python.path} (Python {lsr.dotted_version(search.python.version or ())})")
+    version = localstack_python.dotted_version(search.python.version or ())
+    say(f"using {search.python.path} (Python {version})")
     try:
-        runtime = lsr.ensure_runtime(search.python, args.venv, log=say)
+        runtime = localstack_install.ensure_runtime(search.python, args.venv, log=say)
     except EmulatorError as exc:
         say(f"FAILED to install LocalStack's runtime: {exc}")
         return 1
@@ -217,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             keep = code not in (0,)
             report = proc.stop(keep_files=keep)
-            say(f"stopped pid {report.pid} (group {report.pgid}) in {report.stop_s:.1f} s with "
+            say(f"stopped pid {report.pid} and its helpers in {report.stop_s:.1f} s with "
                 f"{', '.join(report.signals) or 'no signal (already gone)'}"
                 + ("" if report.clean else f"; STILL RUNNING: {report.leftover_pids}"))
             if keep:

@@ -4,9 +4,10 @@
 (``scripts/test_localstack.py``); a plain ``make test`` runs them against the
 embedded moto server. Each test here records which emulator answered
 (``record_property("emulator", ...)``, read back into the run's summary), and a
-service that this LocalStack edition leaves out (HTTP 501, see
-``shared/ENVIRONMENT-NOTES.md``: ELB, EMR, MSK, EKS) is a skip that says so, never
-a silent pass. On moto every service must answer.
+service that this LocalStack edition leaves out (ELB, EMR, MSK, EKS answer HTTP 501
+"not included in your current license plan"; LocalStack's licensing page,
+https://docs.localstack.cloud/references/licensing/, lists them outside the free plan)
+is a skip that says so, never a silent pass. On moto every service must answer.
 """
 
 from __future__ import annotations

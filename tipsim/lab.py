@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from tipsim.emulator import processes
 from tipsim.emulator.embedded import free_loopback_port
 from tipsim.emulator.probe import port_open, probe
 from tipsim.errors import TipsimError
@@ -39,17 +40,6 @@ def _ensure_emulator(port: int) -> bool:
     print(f"[tipsim] started the embedded AWS emulator (moto {state['version']}) on "
           f"127.0.0.1:{port}, pid {state['pid']}.")
     return True
-
-
-def _stop_process(proc: subprocess.Popen[bytes], timeout_s: float = 15.0) -> None:
-    if proc.poll() is not None:
-        return
-    os.killpg(proc.pid, signal.SIGTERM)  # its own group, created at start
-    try:
-        proc.wait(timeout_s)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(0.3)
     finally:
         print("[tipsim] stopping JupyterLab...", flush=True)
-        _stop_process(proc)
+        # By pid, then its kernels (its children, in the group it leads since start).
+        processes.stop_process(proc.pid, 15.0, pgid=proc.pid, popen=proc)
         if started_emulator:
             from tipsim.emulator import server
 

@@ -8,21 +8,23 @@ several notebooks see the same state, as they would with LocalStack. A state fil
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+import psutil
+
+from tipsim.emulator import processes
 from tipsim.emulator.embedded import moto_version
 from tipsim.emulator.probe import probe
 from tipsim.errors import EmulatorError
 
 DEFAULT_PORT = 4566
+SERVE_MODULE = "tipsim.emulator.serve"
 START_TIMEOUT_S = 30.0
 
 
@@ -50,17 +52,14 @@ def read_state(port: int) -> dict[str, Any] | None:
 
 def _is_our_process(pid: int) -> bool:
     """True if ``pid`` runs and is a tipsim emulator (guards against pid reuse)."""
-    if pid <= 0:
+    if pid <= 0 or processes.pid_gone(pid):
         return False
     try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        try:
-            os.kill(pid, 0)
-        except OSError:
-            return False
-        return True  # no /proc (macOS): trust the pid file
-    return "tipsim.emulator.serve" in cmdline
+        return SERVE_MODULE in psutil.Process(pid).cmdline()
+    except psutil.AccessDenied:
+        return True  # another user's process we may not inspect: trust the pid file
+    except psutil.Error:
+        return False
 
 
 def start(port: int = DEFAULT_PORT, timeout_s: float = START_TIMEOUT_S) -> dict[str, Any]:
@@ -90,7 +89,7 @@ def start(port: int = DEFAULT_PORT, timeout_s: float = START_TIMEOUT_S) -> dict[
     log_path = state_dir() / f"emulator-{port}.log"
     with log_path.open("w") as log:
         proc = subprocess.Popen(  # noqa: S603 - our own module
-            [sys.executable, "-m", "tipsim.emulator.serve", "--port", str(port)],
+            [sys.executable, "-m", SERVE_MODULE, "--port", str(port)],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,  # Ctrl-C in a terminal does not reach it; stop() does
         )
@@ -105,7 +104,7 @@ def start(port: int = DEFAULT_PORT, timeout_s: float = START_TIMEOUT_S) -> dict[
             state_file(port).write_text(json.dumps(state))
             return {**state, "already_running": False}
         time.sleep(0.1)
-    proc.terminate()
+    processes.stop_process(proc.pid, 5.0, popen=proc)
     raise EmulatorError(f"the emulator on port {port} did not answer within {timeout_s:.0f} s; "
                         f"see {log_path}")
 
@@ -115,14 +114,6 @@ def stop(port: int = DEFAULT_PORT, timeout_s: float = 10.0) -> bool:
     state = read_state(port)
     if not state:
         return False
-    pid = int(state["pid"])
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and _is_our_process(pid):
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, os.WNOHANG)  # reap if it is our child
-        time.sleep(0.05)
-    if _is_our_process(pid):
-        os.kill(pid, signal.SIGKILL)
+    processes.stop_process(int(state["pid"]), timeout_s)
     state_file(port).unlink(missing_ok=True)
     return True
