@@ -25,7 +25,7 @@ def _tipsim(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.
 
 
 def test_connect_uses_the_emulator_that_answers_at_localstack_host(emulator) -> None:
-    session = connect(announce=False)
+    session = connect()
     assert session.endpoint_url == emulator.endpoint_url
     assert session.info.kind in {"moto-server", "localstack"}
     assert session.info.version  # it says which version
@@ -36,11 +36,11 @@ def test_connect_starts_an_embedded_emulator_when_nothing_answers(monkeypatch) -
         pytest.skip("LocalStack run: the embedded fallback is tested in make test")
     monkeypatch.setenv("LOCALSTACK_HOST", f"127.0.0.1:{free_loopback_port()}")
     try:
-        session = connect(announce=False)
+        session = connect()
         assert session.info.kind == "embedded"
         assert "in this process" in session.info.describe()
         assert session.client("ec2").describe_vpcs()["Vpcs"]  # moto's default VPC answers
-        assert connect(announce=False).endpoint_url == session.endpoint_url  # made once
+        assert connect().endpoint_url == session.endpoint_url  # made once
     finally:
         reset_embedded()
 

@@ -56,6 +56,9 @@ def _cmd_emulator(args: argparse.Namespace) -> int:
         if state.get("kind") == "localstack":
             print(f"LocalStack {state.get('version', '')} already answers at "
                   f"{state['endpoint_url']}; nothing started.")
+        elif state.get("kind") == "moto":
+            print(f"a moto server that tipsim did not start already answers at "
+                  f"{state['endpoint_url']}; nothing started.")
         elif state.get("already_running"):
             print(f"tipsim emulator already running at {state['endpoint_url']} "
                   f"(pid {state['pid']}).")

@@ -66,8 +66,11 @@ def check_emulator() -> list[Check]:
     checks = [Check("aws emulator", "ok", info.describe())]
     if info.kind == "embedded":
         checks.append(Check("shared emulator", "warn",
-                            "none answers on LOCALSTACK_HOST; notebooks each get their own",
+                            f"{info.note}; notebooks each get their own",
                             "`tipsim emulator start` (make lab does it) to share state"))
+    elif info.note:  # the kit's emulator, known by its state file but slow to answer
+        checks.append(Check("shared emulator", "warn", info.note,
+                            "wait for it, or restart it: `tipsim emulator stop`, then start"))
     counts = service_counts(EmulatorSession(info.endpoint_url, info=info))
     answering = [k for k, v in counts.items() if isinstance(v, int) and k != "ec2_instances"]
     missing = [k for k, v in counts.items() if not isinstance(v, int)]

@@ -2,7 +2,7 @@
 
 JupyterLab binds to 127.0.0.1 with a fresh token and the URL is printed as soon as it
 answers. Ctrl-C stops JupyterLab and the emulator this launcher started (an emulator or
-LocalStack that was already running is left alone).
+LocalStack that was already running is left alone, and the ready message says so).
 """
 
 from __future__ import annotations
@@ -18,28 +18,55 @@ from pathlib import Path
 
 from tipsim.emulator import processes
 from tipsim.emulator.embedded import free_loopback_port
-from tipsim.emulator.probe import port_open, probe
+from tipsim.emulator.probe import port_open
 from tipsim.errors import TipsimError
 
 REPO = Path(__file__).resolve().parents[1]
 READY_TIMEOUT_S = 120.0
 
 
-def _ensure_emulator(port: int) -> bool:
-    """Start the shared emulator unless one answers. True if this call started it."""
-    from tipsim.emulator import server
+STARTED, EXISTING, NONE = "started", "existing", "none"  # what became of the emulator
 
-    found = probe(f"http://127.0.0.1:{port}")
+
+def _ensure_emulator(port: int) -> str:
+    """Start the shared emulator unless one answers; say which. Returns :data:`STARTED`,
+    :data:`EXISTING` (one answered already) or :data:`NONE` (the port is held by
+    something that is not an AWS emulator: notebooks fall back to their own)."""
+    from tipsim.emulator import server
+    from tipsim.emulator.status import describe_kit_emulator
+
+    where = f"127.0.0.1:{port}"
+    found = server.recognise(f"http://{where}")
     if found.kind == "localstack":
-        print(f"[tipsim] LocalStack {found.version} answers on 127.0.0.1:{port}: using it.")
-        return False
+        print(f"[tipsim] LocalStack {found.version} answers on {where}: using it.")
+        return EXISTING
+    if found.kind == "tipsim":
+        print(f"[tipsim] {describe_kit_emulator(found)} already answers on {where}: "
+              "using it.")
+        return EXISTING
     if found.kind == "moto":
-        print(f"[tipsim] a tipsim emulator already answers on 127.0.0.1:{port}: using it.")
-        return False
-    state = server.start(port)
+        print(f"[tipsim] a moto server that tipsim did not start answers on {where}: "
+              "using it.")
+        return EXISTING
+    try:
+        state = server.start(port)
+    except TipsimError as exc:
+        print(f"[tipsim] {exc}\n[tipsim] no shared emulator: each notebook starts its own "
+              "inside its kernel, and they do not see each other's resources.")
+        return NONE
     print(f"[tipsim] started the embedded AWS emulator (moto {state['version']}) on "
-          f"127.0.0.1:{port}, pid {state['pid']}.")
-    return True
+          f"{where}, pid {state['pid']}.")
+    return STARTED
+
+
+def ctrl_c_line(emulator: str, port: int) -> str:
+    """What Ctrl-C will stop, as the ready message says it."""
+    if emulator == STARTED:
+        return "Press Ctrl-C to stop JupyterLab and the emulator it started."
+    if emulator == EXISTING:
+        return (f"Press Ctrl-C to stop JupyterLab (the emulator on 127.0.0.1:{port} was "
+                "running before and keeps running).")
+    return "Press Ctrl-C to stop JupyterLab."
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,11 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--emulator-port", type=int, default=4566)
     args = parser.parse_args(argv)
 
-    try:
-        started_emulator = _ensure_emulator(args.emulator_port)
-    except TipsimError as exc:
-        print(f"[tipsim] {exc}\n[tipsim] notebooks will use an emulator inside their own kernel.")
-        started_emulator = False
+    emulator = _ensure_emulator(args.emulator_port)
 
     port = args.port if not port_open("127.0.0.1", args.port, 0.3) else free_loopback_port()
     token = secrets.token_hex(16)
@@ -82,14 +105,14 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(0.2)
         if not stopping:
             print(f"\n[tipsim] JupyterLab is ready. Open this URL in your browser:\n\n    {url}\n\n"
-                  "[tipsim] Press Ctrl-C to stop JupyterLab and the emulator.\n", flush=True)
+                  f"[tipsim] {ctrl_c_line(emulator, args.emulator_port)}\n", flush=True)
         while not stopping and proc.poll() is None:
             time.sleep(0.3)
     finally:
         print("[tipsim] stopping JupyterLab...", flush=True)
         # By pid, then its kernels (its children, in the group it leads since start).
         processes.stop_process(proc.pid, 15.0, pgid=proc.pid, popen=proc)
-        if started_emulator:
+        if emulator == STARTED:
             from tipsim.emulator import server
 
             server.stop(args.emulator_port)

@@ -3,14 +3,19 @@
 :func:`connect` is the one way the kit gets an AWS session. In order, it uses:
 
 1. ``AWS_ENDPOINT_URL`` if set (after the never-real-AWS guard);
-2. a LocalStack, or the kit's shared emulator (``tipsim emulator start``), that
-   answers at ``LOCALSTACK_HOST`` (default ``localhost:4566``);
+2. the shared emulator at ``LOCALSTACK_HOST`` (default ``localhost:4566``): LocalStack,
+   the kit's own (``tipsim emulator start``; known by its health route and state file,
+   :mod:`tipsim.emulator.server`) or another moto server;
 3. otherwise an embedded moto server on a free loopback port, in this process
    (it lives as long as the notebook's kernel).
+
+It never falls back silently: whenever the emulator is not the shared one, one line
+on stderr says which it is and why (once per process and endpoint).
 
 Example
 -------
 >>> session = connect()                       # doctest: +SKIP
+tipsim: nothing answers at http://localhost:4566 (LOCALSTACK_HOST): using embedded moto ...
 >>> session.info.describe()                   # doctest: +SKIP
 'embedded moto 5.2.5 at http://127.0.0.1:40123 (in this process)'
 >>> ec2 = session.client("ec2")               # doctest: +SKIP
@@ -37,8 +42,10 @@ _ANNOUNCED: set[str] = set()
 class EmulatorInfo:
     """Which emulator answers, where, and which version.
 
-    ``kind`` is ``"localstack"``, ``"moto-server"`` (the shared one, ``tipsim
-    emulator start``) or ``"embedded"`` (moto in this process).
+    ``kind`` is ``"localstack"``, ``"moto-server"`` (a moto server in another process:
+    the kit's shared one, ``tipsim emulator start``, or one it did not start) or
+    ``"embedded"`` (moto in this process). ``pid`` is the kit's emulator's process,
+    ``note`` why this one was chosen when it is not the shared one.
     """
 
     kind: str
@@ -46,14 +53,37 @@ class EmulatorInfo:
     version: str = ""
     services: dict[str, str] = field(default_factory=dict)
     source: str = ""
+    pid: int | None = None
+    by_kit: bool = False
+    note: str = ""
+
+    @property
+    def shared(self) -> bool:
+        """True for the emulator every process finds at ``LOCALSTACK_HOST``."""
+        return self.kind != "embedded" and self.source == "LOCALSTACK_HOST"
 
     def describe(self) -> str:
         """One line for people."""
         name = {"localstack": "LocalStack", "moto-server": "shared moto server",
                 "embedded": "embedded moto"}.get(self.kind, self.kind)
-        where = " (in this process)" if self.kind == "embedded" else ""
         ver = f" {self.version}" if self.version else ""
+        where = ""
+        if self.kind == "embedded":
+            where = " (in this process)"
+        elif self.kind == "moto-server":
+            where = (f" (started by tipsim, pid {self.pid})" if self.by_kit and self.pid
+                     else "" if self.by_kit else " (not started by tipsim)")
         return f"{name}{ver} at {self.endpoint_url}{where}"
+
+    def announcement(self) -> str:
+        """The stderr line for an emulator that is not the shared one ("" for the shared)."""
+        if self.shared:
+            return ""
+        if self.kind == "embedded":
+            return (f"tipsim: {self.note}: using {self.describe()}; what it holds is not seen "
+                    "by other notebooks or `tipsim` commands (`tipsim emulator start` starts "
+                    "the shared one)")
+        return f"tipsim: using {self.describe()}, from {self.source}"
 
     def __str__(self) -> str:
         return self.describe()
@@ -82,6 +112,21 @@ def reset_embedded() -> None:
         _EMBEDDED = None
 
 
+def _answering(found: Any, source: str) -> EmulatorInfo | None:
+    """The emulator ``found`` (a probe's result) names, or None if none answered."""
+    if found.kind == "localstack":
+        return EmulatorInfo("localstack", found.endpoint_url, found.version,
+                            found.services or {}, source)
+    if found.kind in ("tipsim", "moto"):
+        from tipsim.emulator.embedded import moto_version
+
+        by_kit = found.kind == "tipsim"
+        return EmulatorInfo("moto-server", found.endpoint_url,
+                            found.version or (moto_version() if by_kit else ""), {}, source,
+                            pid=found.pid, by_kit=by_kit, note=found.note)
+    return None
+
+
 def find(allow_embedded: bool = True) -> EmulatorInfo:
     """Decide which emulator to use, without building a session.
 
@@ -94,52 +139,48 @@ def find(allow_embedded: bool = True) -> EmulatorInfo:
         and ``allow_embedded`` is false.
     """
     from tipsim.emulator.embedded import moto_version
-    from tipsim.emulator.probe import probe
-    from tipsim.emulator.server import read_state
+    from tipsim.emulator.server import recognise
 
     env_url = os.environ.get("AWS_ENDPOINT_URL", "").strip()
     if env_url:
         check_endpoint(env_url, source="AWS_ENDPOINT_URL")
-        found = probe(env_url)
-        if found.kind == "none" or found.kind == "other":
+        info = _answering(recognise(env_url), "AWS_ENDPOINT_URL")
+        if info is None:
             raise EmulatorError(f"AWS_ENDPOINT_URL={env_url} is set, but no AWS emulator answers "
                                 "there. Start one, or unset AWS_ENDPOINT_URL.")
-        kind = "localstack" if found.kind == "localstack" else "moto-server"
-        return EmulatorInfo(kind, found.endpoint_url, found.version, found.services or {},
-                            "AWS_ENDPOINT_URL")
+        return info
     url, source = _localstack_url()
     check_endpoint(url, source=source)
-    found = probe(url)
-    if found.kind == "localstack":
-        return EmulatorInfo("localstack", found.endpoint_url, found.version,
-                            found.services or {}, source)
-    if found.kind == "moto":
-        port = int(url.rsplit(":", 1)[-1].strip("/")) if url.count(":") >= 2 else 4566
-        state = read_state(port) or {}
-        return EmulatorInfo("moto-server", found.endpoint_url,
-                            state.get("version", "") or moto_version(), {}, source)
+    found = recognise(url)
+    info = _answering(found, source)
+    if info is not None:
+        return info
+    why = (f"nothing answers at {url} ({source})" if found.kind == "none" else
+           f"{url} ({source}) is held by something that is not an AWS emulator")
     if not allow_embedded:
-        raise EmulatorError(f"no AWS emulator answers at {url} ({source}); start one with "
-                            "`tipsim emulator start`")
+        raise EmulatorError(f"{why}; start one with `tipsim emulator start`")
     emb = _embedded()
-    return EmulatorInfo("embedded", emb.endpoint_url, moto_version(), {}, "embedded")
+    return EmulatorInfo("embedded", emb.endpoint_url, moto_version(), {}, "embedded",
+                        pid=os.getpid(), by_kit=True, note=why)
 
 
-def connect(region_name: str = DEFAULT_REGION, *, announce: bool = True,
-            allow_embedded: bool = True) -> EmulatorSession:
+def connect(region_name: str = DEFAULT_REGION, *, allow_embedded: bool = True
+            ) -> EmulatorSession:
     """Return a guarded session on the emulator :func:`find` picks.
+
+    Whenever that is not the shared emulator, one line on stderr says which it is and
+    why (once per process and endpoint): a fallback is never silent.
 
     Parameters
     ----------
     region_name
         The AWS region to emulate (default the talk's ``us-east-2``).
-    announce
-        Print, once per endpoint and process, which emulator is used (to stderr).
     allow_embedded
         Start an in-process emulator when nothing answers (default true).
     """
     info = find(allow_embedded=allow_embedded)
-    if announce and info.endpoint_url not in _ANNOUNCED:
+    line = info.announcement()
+    if line and info.endpoint_url not in _ANNOUNCED:
         _ANNOUNCED.add(info.endpoint_url)
-        print(f"tipsim: using {info.describe()}", file=sys.stderr)
+        print(line, file=sys.stderr)
     return EmulatorSession(info.endpoint_url, region_name=region_name, info=info)

@@ -3,7 +3,8 @@
 moto implements the AWS APIs the talk needs (EC2, ELB, Route53, S3, Lambda, EMR,
 MSK, EKS) in Python. The kit loads its own machine-image list
 (``data/machine_images.json``) so that lookups by name (Ubuntu xenial / bionic,
-nginx 1.14 / 1.16) find the talk's images.
+nginx 1.14 / 1.16) find the talk's images, puts its own health route in front of moto
+(:mod:`tipsim.emulator.health_route`) and tells moto's Lambda never to use Docker.
 """
 
 from __future__ import annotations
@@ -12,12 +13,16 @@ import json
 import logging
 import os
 import socket
+import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import tipsim
 from tipsim.data import data_path
+from tipsim.emulator.health_route import HealthRoute
 
 AMIS_FILE = "machine_images.json"
 
@@ -81,7 +86,15 @@ def prepare_moto_images() -> None:
 
 
 def configure_moto(endpoint_url: str) -> None:
-    """Settings every kit moto server gets: Lambda never tries Docker."""
+    """Settings every kit moto server gets: Lambda never tries Docker.
+
+    With ``use_docker`` false, moto does not run a function in a Docker container and
+    assumes a successful invocation (moto's documentation, "Configuration",
+    docs/docs/configuration/index.rst; in server mode ``POST /moto-api/config``), so
+    invoking a notebook's function never reaches for a Docker engine. moto's
+    ``/moto-api/data.json`` still fails once a function exists (see
+    :mod:`tipsim.emulator.health_route`): the kit never asks it.
+    """
     body = json.dumps({"lambda": {"use_docker": False}}).encode()
     req = urllib.request.Request(f"{endpoint_url}/moto-api/config", data=body, method="POST",
                                  headers={"Content-Type": "application/json"})
@@ -98,27 +111,52 @@ def reset_moto(endpoint_url: str) -> None:
 
 
 class InProcessEmulator:
-    """A moto server on a free loopback port, in a daemon thread of this process.
+    """A moto server on a loopback port, in a daemon thread of this process.
 
-    It lives as long as the process (the notebook's kernel) or until :meth:`stop`.
+    It answers the kit's health route (:mod:`tipsim.emulator.health_route`) with its
+    ``role``, this process's pid and the versions, and serves every other request with
+    moto. It lives as long as the process (the notebook's kernel) or until :meth:`stop`.
+
+    Parameters
+    ----------
+    port
+        Loopback port (default: a free one).
+    role
+        ``"embedded"`` (in a notebook's kernel) or ``"shared"`` (``tipsim emulator start``).
     """
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, role: str = "embedded") -> None:
         prepare_moto_images()
-        from moto.server import ThreadedMotoServer
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
 
         self.port = port or free_loopback_port()
         self.endpoint_url = f"http://127.0.0.1:{self.port}"
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self.identity: dict[str, Any] = {
+            "role": role, "pid": os.getpid(), "port": self.port,
+            "tipsim_version": tipsim.__version__, "moto_version": moto_version(),
+            "started_at": time.time()}
         with _scrubbed_aws_env():
-            self._server.start()
+            app = HealthRoute(DomainDispatcherApplication(create_backend_app), self.identity)
+            # What moto's ThreadedMotoServer does, with the kit's route in front of moto.
+            self._server = make_server("127.0.0.1", self.port, app, threaded=True,
+                                       request_handler=MotoRequestHandler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
+                                        name=f"tipsim-moto-{self.port}")
+        self._thread.start()
         configure_moto(self.endpoint_url)
 
     def stop(self) -> None:
-        """Stop the server thread."""
-        self._server.stop()
+        """Stop the server thread and free its port."""
+        self._server.shutdown()
+        self._thread.join()
+        self._server.server_close()
 
 
 def moto_version() -> str:

@@ -1,6 +1,7 @@
 """Entry point of the shared background emulator process (``tipsim emulator start``).
 
-Runs a moto server on 127.0.0.1:PORT until SIGTERM or SIGINT.
+Runs a moto server on 127.0.0.1:PORT until SIGTERM or SIGINT; its health route says
+``role: shared`` and this process's pid.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    server = InProcessEmulator(port=args.port)
+    server = InProcessEmulator(port=args.port, role="shared")
     print(f"tipsim emulator: moto server on {server.endpoint_url}", flush=True)
     stop.wait()
     server.stop()

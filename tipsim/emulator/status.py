@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from tipsim.emulator.probe import probe
+from tipsim.emulator.probe import ProbeResult
 from tipsim.emulator.session import EmulatorSession
 
 # A cheap read call per service: (client name, operation, result key counted).
@@ -46,21 +46,36 @@ def service_counts(session: EmulatorSession) -> dict[str, Any]:
     return out
 
 
+def describe_kit_emulator(found: ProbeResult) -> str:
+    """One line naming the kit's emulator: "tipsim's shared emulator (moto 5.2.5, pid 4242)"."""
+    role = found.role or "shared"
+    ver = f"moto {found.version}, " if found.version else ""
+    return f"tipsim's {role} emulator ({ver}pid {found.pid})"
+
+
 def status(port: int = 4566) -> dict[str, Any]:
     """Status of whatever answers on 127.0.0.1:``port``."""
-    from tipsim.emulator.server import read_state
+    from tipsim.emulator.server import read_state, recognise, state_dir, state_file
 
     url = f"http://127.0.0.1:{port}"
-    found = probe(url)
+    found = recognise(url)
     info: dict[str, Any] = {"endpoint_url": url, "kind": found.kind}
     if found.kind == "localstack":
-        info.update(kind="localstack", version=found.version)
+        info.update(kind="localstack", name=f"LocalStack {found.version}".strip(),
+                    version=found.version)
+    elif found.kind == "tipsim":
+        info.update(kind=f"moto-server (tipsim {found.role or 'shared'})",
+                    name=describe_kit_emulator(found), version=found.version, pid=found.pid)
+        started_at = found.identity.get("started_at")
+        if started_at:
+            info["uptime_s"] = round(time.time() - float(started_at), 1)
+        info["state_file"] = (str(state_file(port)) if read_state(port) else
+                              f"none in {state_dir()} (started with another TIPSIM_STATE_DIR)")
+        if found.note:
+            info["note"] = found.note
     elif found.kind == "moto":
-        state = read_state(port) or {}
-        info.update(kind="moto-server (tipsim embedded)", version=state.get("version", ""),
-                    pid=state.get("pid"))
-        if state.get("started_at"):
-            info["uptime_s"] = round(time.time() - float(state["started_at"]), 1)
+        info.update(kind="moto-server (not started by tipsim)",
+                    name="a moto server that tipsim did not start")
     else:
         info["hint"] = ("nothing answers here: `tipsim emulator start` starts the shared "
                         "emulator" if found.kind == "none" else
