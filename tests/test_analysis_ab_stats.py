@@ -66,3 +66,29 @@ def test_same_input_compares_every_replication() -> None:
     """The sanity check fails when one replication's input differs."""
     assert same_input(["x", "y"], ["x", "y"])
     assert not same_input(["x", "y"], ["x", "z"])
+
+
+def test_a_verdict_says_when_both_arms_miss_the_objective() -> None:
+    """"Faster" is relative: when both arms miss the objective the verdict still names the
+    faster one, and says in the same text that neither meets the objective."""
+    a = np.array([600.0, 610.0, 590.0, 605.0, 600.0])
+    d = paired_difference(a, a + 20)
+    both = verdict("faster", "p95 latency", d, LABELS, "s", misses=(True, True),
+                   objective="99% of records within 30 s")
+    assert both["answer"] == "a" and both["misses_objective"] == ["a", "b"]
+    assert "Both arms miss the objective (99% of records within 30 s)" in both["text"]
+    one = verdict("faster", "p95 latency", d, LABELS, "s", misses=(False, True),
+                  objective="99% of records within 30 s")
+    assert "B (spark) misses the objective" in one["text"] and "Both" not in one["text"]
+    fine = verdict("faster", "p95 latency", d, LABELS, "s", misses=(False, False), objective="x")
+    assert "objective" not in fine["text"] and fine["misses_objective"] == []
+
+
+def test_signed_rank_text_says_why_few_pairs_cannot_be_significant() -> None:
+    """The result is a sentence, not a dict to decode: with 3 pairs the exact test's
+    smallest p is 2 / 2**3 = 0.25."""
+    a = np.arange(3.0)
+    text = signed_rank_test(a, a + 1)["text"]
+    assert text.startswith("Wilcoxon signed-rank test: p = 0.25")
+    assert "cannot reach 0.05" in text
+    assert "cannot" not in signed_rank_test(np.arange(8.0), np.arange(8.0) + 1)["text"]

@@ -100,3 +100,16 @@ def test_replications_below_two_are_refused() -> None:
     """Paired statistics need two replications; the error names the field."""
     with pytest.raises(ParameterError, match="replications"):
         dl.run(dl.Params(**SHORT), seed=1, replications=1)
+
+
+def test_verdicts_say_when_both_arms_miss_the_objective() -> None:
+    """With an objective of 0.2 s neither arm lands 99% of records in time (a function's
+    batching window alone is longer), so "faster" comes with the warning that the faster
+    arm misses the objective too; at 30 s both meet it and nothing is added."""
+    tight = dl.run(dl.Params(slo_s=0.2, duration_s=120), seed=1, replications=2)
+    faster = tight.verdicts()["faster"]
+    assert faster["answer"] == "a" and faster["misses_objective"] == ["a", "b"]
+    assert "Both arms miss the objective (99% of records in the lake within 0.2 s" in \
+        faster["text"]
+    easy = dl.run(dl.Params(duration_s=120), seed=1, replications=2).verdicts()["faster"]
+    assert easy["misses_objective"] == [] and "objective" not in easy["text"]

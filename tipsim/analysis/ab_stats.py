@@ -79,22 +79,43 @@ def mean_interval(x: Sequence[float], confidence: float = 0.95) -> tuple[float, 
 
 
 def signed_rank_test(a: Sequence[float], b: Sequence[float]) -> dict[str, float | str]:
-    """Wilcoxon signed-rank test on the paired replications (two-sided)."""
+    """Wilcoxon signed-rank test on the paired replications (two-sided); ``text`` says the
+    result in words, and why it cannot be significant with fewer than 6 pairs."""
     d = np.asarray(b, dtype=np.float64) - np.asarray(a, dtype=np.float64)
     n = int(np.count_nonzero(d))
     floor = 2.0 / 2**n if n else 1.0
     if n == 0:
         return {"statistic": 0.0, "p_value": 1.0, "min_p_value": 1.0,
-                "note": "all differences are zero"}
+                "note": "all differences are zero",
+                "text": "Wilcoxon signed-rank test: every difference is zero (p = 1)."}
     res = stats.wilcoxon(d[d != 0])
     note = "" if floor < 0.05 else f"with {n} non-zero pairs the smallest possible p is {floor:.3f}"
-    return {"statistic": float(res.statistic), "p_value": float(res.pvalue),
-            "min_p_value": floor, "note": note}
+    p = float(res.pvalue)
+    text = f"Wilcoxon signed-rank test: p = {p:.3g} over {n} non-zero pairs"
+    text += (f"; with {n} pairs no result can go below p = {floor:.3g}, so it cannot reach "
+             "0.05 (6 replications or more can)." if note else ".")
+    return {"statistic": float(res.statistic), "p_value": p,
+            "min_p_value": floor, "note": note, "text": text}
+
+
+def objective_note(labels: tuple[str, str], misses: tuple[bool, bool], objective: str) -> str:
+    """" Both arms miss the objective (...)." / " B (spark) misses ..." / "" (both meet it)."""
+    if all(misses):
+        return (f" Both arms miss the objective ({objective}): the winner of this question "
+                "is not good enough either.")
+    return "".join(f" {name} misses the objective ({objective})."
+                   for name, miss in zip(labels, misses, strict=True) if miss)
 
 
 def verdict(question: str, metric: str, diff: dict[str, float], labels: tuple[str, str],
-            unit: str, confidence: float = 0.95) -> dict[str, object]:
+            unit: str, confidence: float = 0.95, *, misses: tuple[bool, bool] | None = None,
+            objective: str = "") -> dict[str, object]:
     """A plain-words answer to one question where lower values of ``metric`` win.
+
+    "Faster" is relative: an arm can be faster and still miss the service level objective
+    the test is judged against, so when ``misses`` is given the text says which arms miss
+    it (``objective`` describes it, e.g. "99% of records within 30 s"), and
+    ``misses_objective`` lists them.
 
     Parameters
     ----------
@@ -104,7 +125,12 @@ def verdict(question: str, metric: str, diff: dict[str, float], labels: tuple[st
         Output of :func:`paired_difference` (b - a).
     labels
         How to name arms a and b (e.g. ``("A (faas)", "B (spark)")``).
+    misses
+        Whether arm a and arm b miss the objective.
     """
+    missed = [arm for arm, miss in zip(("a", "b"), misses or (False, False), strict=True)
+              if miss]
+    note = objective_note(labels, misses, objective) if misses else ""
     lo, hi = diff["ci_low"], diff["ci_high"]
     pct = f"{confidence:.0%}"
     span = (f"{metric} {diff['mean_a']:.4g} vs {diff['mean_b']:.4g} {unit}, difference b-a "
@@ -117,12 +143,12 @@ def verdict(question: str, metric: str, diff: dict[str, float], labels: tuple[st
         winner, name = "a", labels[0]
     else:
         return {"answer": NOT_ENOUGH, "winner": None, "confidence": None,
-                "p_value": diff["p_value"],
+                "p_value": diff["p_value"], "misses_objective": missed,
                 "text": f"Not enough evidence that either arm {word}: {span}; the interval "
-                        "includes zero."}
+                        f"includes zero.{note}"}
     return {"answer": winner, "winner": winner, "confidence": confidence,
-            "p_value": diff["p_value"],
-            "text": f"{name} {word} with {pct} confidence: {span}."}
+            "p_value": diff["p_value"], "misses_objective": missed,
+            "text": f"{name} {word} with {pct} confidence: {span}.{note}"}
 
 
 def same_input(fingerprints_a: Sequence[str], fingerprints_b: Sequence[str]) -> bool:

@@ -116,11 +116,16 @@ class ABResult:
         p = self.params
         labels = (f"A ({p.arm_a})", f"B ({p.arm_b})")
         comp = self.comparisons()
+        share = {arm: float(np.mean(self.values(arm, "slo_share"))) for arm in ARMS}
+        misses = (share["a"] < p.freshness_target, share["b"] < p.freshness_target)
+        objective = (f"{100 * p.freshness_target:.3g}% of records in the lake within "
+                     f"{p.slo_s:g} s; A had {share['a']:.1%}, B {share['b']:.1%}")
         return {
             "faster": ab_stats.verdict("faster", "p95 latency", comp["latency_p95_s"], labels,
-                                       "s", p.confidence),
+                                       "s", p.confidence, misses=misses, objective=objective),
             "cheaper": ab_stats.verdict("cheaper", "cost per hour", comp["cost_usd_per_hour"],
-                                        labels, "USD", p.confidence),
+                                        labels, "USD", p.confidence, misses=misses,
+                                        objective=objective),
         }
 
     def burn_rate_alerts(self, arm: str) -> list[dict[str, Any]]:
