@@ -61,13 +61,36 @@ def test_faas_is_cheaper_at_low_steady_load_and_spark_at_high_sustained_load() -
 def test_crossover_shows_where_the_cheaper_arm_changes() -> None:
     """Across loads the cheaper arm switches once, from FaaS to Spark, between 5k and 18k/s
     (theory from the prices: FaaS ~ $0.022 per million records vs a fixed $0.96/h cluster
-    puts the break-even near 12k records/s)."""
+    puts the break-even near 12k records/s). The sweep narrows in until the two loads around
+    the crossover are within 10 %, and the break-even lies within 10 % of where it says."""
     out = dl.crossover(dl.Params(**SHORT), [1000, 5000, 18_000], seed=2, replications=2)
     assert out["cheaper"][0] == "a" and out["cheaper"][-1] == "b"
-    assert out["switch_rate_per_s"] in (5000, 18_000)
+    assert out["rate_per_s"] == sorted(out["rate_per_s"]) and len(out["rate_per_s"]) > 3
+    lo, hi = out["crossover_bracket_per_s"]
+    assert 5000 <= lo < hi <= 18_000 and hi / lo <= 1.1
+    assert lo <= out["crossover_rate_per_s"] <= hi
+    assert out["switch_rate_per_s"] is not None and lo <= out["switch_rate_per_s"] <= 18_000
     faas_per_million = out["a"]["cost_usd_per_hour"][0] / (1000 * 3600) * 1e6
     break_even = 0.96 / (faas_per_million * 3600 / 1e6)
-    assert 5000 < break_even < 18_000
+    assert abs(out["crossover_rate_per_s"] / break_even - 1) < 0.1
+
+
+def test_a_dearer_function_moves_the_crossover_to_a_lower_load() -> None:
+    """Nearly doubling the GB-second price (the notebook's "Try this") nearly doubles the
+    FaaS arm's cost per record, so the break-even load falls by about that factor: the
+    marker moves with the price instead of snapping to a fixed grid point."""
+    base = dl.crossover(dl.Params(**SHORT), seed=2)
+    gb = dl.price_table().usd("lambda_gb_second_x86")
+    dear = dl.crossover(dl.Params(**SHORT), seed=2, prices={"lambda_gb_second_x86": 0.00003})
+    ratio = base["crossover_rate_per_s"] / dear["crossover_rate_per_s"]
+    assert 1.2 < ratio < 0.00003 / gb * 1.1
+    assert dear["crossover_rate_per_s"] not in dl.DEFAULT_RATES_PER_S
+
+
+def test_crossover_refuses_a_resolution_that_cannot_narrow() -> None:
+    """The resolution is a ratio of loads above 1."""
+    with pytest.raises(ParameterError, match="resolution"):
+        dl.crossover(dl.Params(**SHORT), seed=1, resolution=1.0)
 
 
 @pytest.mark.parametrize("backend", ["faas", "spark"])

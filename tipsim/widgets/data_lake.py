@@ -45,13 +45,14 @@ class DataLakePanel:
     seed
         Seed of the replications (common random numbers for both arms).
     crossover_rates
-        Loads of the crossover chart (records/s).
+        Coarse loads of the crossover chart (records/s); the sweep adds loads around the
+        crossover until it is placed within 10 %.
     crossover_replications
         Paired replications at each load of the crossover chart.
     """
 
     def __init__(self, params: dl.Params, *, seed: int = 1,
-                 crossover_rates: tuple[float, ...] = (500, 3000, 20_000),
+                 crossover_rates: tuple[float, ...] = dl.DEFAULT_RATES_PER_S,
                  crossover_replications: int = 2) -> None:
         self.base = params
         self.seed = seed

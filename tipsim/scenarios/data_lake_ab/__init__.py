@@ -7,14 +7,16 @@ The steps a learner runs, each one call:
   (:func:`open_lake`, :func:`build`), read back what was built (:func:`read_back`) and derive
   the simulation's parameters from it (:func:`params_from_read_back`);
 * :mod:`.simulate`: run paired replications of both arms (:func:`run`, :func:`run_cli`),
-  compare them (:class:`ABResult`) and sweep loads (:func:`crossover`), priced from the dated
-  table (:func:`price_table`);
+  compare them (:class:`ABResult`), priced from the dated table (:func:`price_table`);
+* :mod:`.crossover`: sweep loads and narrow in on where the cheaper arm changes
+  (:func:`crossover`);
 * :mod:`.pollers`: where a Kafka event poller's up-to-5 concurrent invocations matter
   (:func:`poller_study`: fewer pollers than partitions, bursts, scale-up).
 
 ``tipsim run data-lake-ab --set rate_per_s=5000 --replications 5 --json``
 """
 
+from tipsim.scenarios.data_lake_ab.crossover import DEFAULT_RATES_PER_S, crossover
 from tipsim.scenarios.data_lake_ab.emulator import (
     MIN_BROKERS,
     SPEC_MAP,
@@ -41,7 +43,6 @@ from tipsim.scenarios.data_lake_ab.simulate import (
     ABResult,
     PriceTable,
     arm_cost,
-    crossover,
     price_table,
     run,
     run_cli,
@@ -49,7 +50,7 @@ from tipsim.scenarios.data_lake_ab.simulate import (
 )
 
 __all__ = [
-    "ARMS", "B_OVERRIDES", "FAAS_FIELDS", "MIN_BROKERS", "POLLER_CASES", "PRICE_ITEMS",
+    "ARMS", "B_OVERRIDES", "DEFAULT_RATES_PER_S", "FAAS_FIELDS", "MIN_BROKERS", "POLLER_CASES", "PRICE_ITEMS",
     "SPARK_FIELDS", "SPEC_MAP", "STACK", "ABResult", "Arm", "Backend", "Params", "PollerStudy",
     "PriceTable", "arm_cost", "build", "crossover", "open_lake", "params_from_read_back",
     "poller_study", "price_table", "read_back", "run", "run_cli", "simulate_arm", "stack_inputs",
