@@ -45,8 +45,8 @@ def test_network_graph_highlights_every_green_resource(emulator) -> None:
     try:
         stack.apply(CANARY_TOGGLES)
         panel = GreenNetworkPanel(stack)
-        blue_nodes = set(panel.network_fig.data[1].text)
-        green_nodes = set(panel.network_fig.data[2].text)
+        blue_nodes = {t.replace("<br>", ".") for t in panel.network_fig.data[1].text}
+        green_nodes = {t.replace("<br>", ".") for t in panel.network_fig.data[2].text}
         assert {"vpc.app_vpc[1]", "subnet.public[1]", "instance.canary[0]"} <= green_nodes
         assert {"vpc.app_vpc[0]", "instance.blue"} <= blue_nodes
         assert not blue_nodes & green_nodes

@@ -6,6 +6,7 @@ Nothing here runs a simulation: the inputs are arrays and dicts from :mod:`tipsi
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -31,9 +32,29 @@ def latency_cdf_xy(quantile_s: Sequence[float]) -> tuple[list[float], list[float
     return x.tolist(), CDF_POINTS.tolist()
 
 
+def log_view(values: Sequence[float], pad: float = 0.06, min_span: float = 0.3
+             ) -> tuple[float, float]:
+    """A log axis's range (in log10 units, as plotly wants it) around positive ``values``."""
+    lo, hi = math.log10(min(values)), math.log10(max(values))
+    span = max(hi - lo, min_span)
+    mid = (lo + hi) / 2
+    lo, hi = min(lo, mid - span / 2), max(hi, mid + span / 2)
+    return lo - pad * span, hi + pad * span
+
+
+OBJECTIVE_REACH = 3.0
+"""The objective's line is drawn when it lies within this factor of the data; further off,
+an arrow at the edge names it instead (a line at 30 s on data that ends at 1 s would squash
+the data into a corner)."""
+
+
 def latency_figure(cdfs: Mapping[str, Sequence[float]], names: Mapping[str, str],
                    colours: Mapping[str, str], slo_s: float) -> go.Figure:
     """Latency CDF of each arm on a log axis, with the objective as a dashed line.
+
+    The x range is set from the data (plotly would also stretch it to fit the label of a
+    line, in log units: a label at 30 s becomes one at 10^30 s); the objective joins it when
+    within :data:`OBJECTIVE_REACH` of the data, else an arrow at the edge names it.
 
     Parameters
     ----------
@@ -41,13 +62,31 @@ def latency_figure(cdfs: Mapping[str, Sequence[float]], names: Mapping[str, str]
         Arm -> latencies at :data:`CDF_POINTS` probabilities.
     """
     fig = go.Figure(layout=base_layout("Produced -> in the lake: latency distribution"))
+    xs: list[float] = []
     for arm, q in cdfs.items():
         x, y = latency_cdf_xy(q)
+        xs += x
         fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=names[arm],
                                  line={"color": colours[arm], "width": 2}))
-    fig.add_vline(x=slo_s, line_dash="dash", line_color=COLOURS["bad"],
-                  annotation_text=f"objective {slo_s:g} s")
-    fig.update_xaxes(type="log", title="latency (s, log scale)")
+    xs = xs or [slo_s]
+    near = min(xs) / OBJECTIVE_REACH <= slo_s <= max(xs) * OBJECTIVE_REACH
+    lo, hi = log_view(xs + [slo_s] if near else xs)
+    label = f"objective {slo_s:g} s"
+    if near:
+        fig.add_shape(type="line", xref="x", yref="paper", x0=slo_s, x1=slo_s, y0=0, y1=1,
+                      line={"dash": "dash", "color": COLOURS["bad"]})
+        right = math.log10(slo_s) < (lo + hi) / 2
+        fig.add_annotation(x=math.log10(slo_s), y=1.0, xref="x", yref="paper", text=label,
+                           showarrow=False, xanchor="left" if right else "right",
+                           yanchor="top", xshift=4 if right else -4,
+                           font={"color": COLOURS["bad"], "size": 12})
+    else:
+        above = slo_s > max(xs)
+        fig.add_annotation(x=1.0 if above else 0.0, y=1.0, xref="paper", yref="paper",
+                           text=f"{label} {'→' if above else '←'} (off the chart)",
+                           showarrow=False, xanchor="right" if above else "left",
+                           yanchor="top", font={"color": COLOURS["bad"], "size": 12})
+    fig.update_xaxes(type="log", title="latency (s, log scale)", range=[lo, hi])
     fig.update_yaxes(title="share of records", range=[0, 1.02])
     return fig
 
@@ -116,8 +155,9 @@ def cost_figure(summary: Mapping[str, Mapping[str, Any]], names: Mapping[str, st
 def crossover_figure(cross: Mapping[str, Any], names: Mapping[str, str],
                      colours: Mapping[str, str]) -> go.Figure:
     """Cost per hour (top) and p95 latency (bottom) of both arms across loads; a dotted line
-    marks the first load where the cheaper arm changes."""
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+    marks the load where their costs are equal (``crossover_rate_per_s``, placed within the
+    sweep's resolution; else the first load where the cheaper arm changes)."""
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1,
                         subplot_titles=("Back-end cost (USD per hour)", "p95 latency (s)"))
     for arm in ("a", "b"):
         fig.add_trace(go.Scatter(mode="lines+markers", name=names[arm],
@@ -135,6 +175,7 @@ def crossover_figure(cross: Mapping[str, Any], names: Mapping[str, str],
 
 
 def update_crossover(fig: Any, cross: Mapping[str, Any], names: Mapping[str, str]) -> None:
+    """Redraw :func:`crossover_figure` with another sweep."""
     rates = [float(r) for r in cross["rate_per_s"]]
     with fig.batch_update():
         for i, arm in enumerate(("a", "b")):
@@ -148,8 +189,18 @@ def update_crossover(fig: Any, cross: Mapping[str, Any], names: Mapping[str, str
                            "arrayminus": [max(m - lo, 0) if np.isfinite(lo) else 0
                                           for m, (lo, _) in zip(cost, ci, strict=True)]}
             bottom.x, bottom.y = rates, [max(v, 1e-3) for v in cross[arm]["latency_p95_s"]]
-        switch = cross.get("switch_rate_per_s")
+        at = cross.get("crossover_rate_per_s") or cross.get("switch_rate_per_s")
         shape = fig.layout.shapes[0]
-        shape.visible = switch is not None
-        if switch is not None:
-            shape.x0 = shape.x1 = float(switch)  # shapes take data values, even on a log axis
+        shape.visible = at is not None
+        fig.layout.annotations = [a for a in fig.layout.annotations if a.xref != "x2"]
+        if at is not None:
+            shape.x0 = shape.x1 = float(at)  # shapes take data values, even on a log axis
+            lo, hi = math.log10(min(rates)), math.log10(max(rates))
+            right = math.log10(at) < lo + 0.4 * (hi - lo)  # the label goes where there is room
+            top = fig.layout.yaxis.domain[1] if fig.layout.yaxis.domain else 1.0
+            fig.add_annotation(  # annotations take log10 values on a log axis
+                x=math.log10(at), xref="x2", y=top, yref="paper", showarrow=False,
+                text=f"equal cost near<br>{at:,.0f} records/s", yanchor="top",
+                xanchor="left" if right else "right", xshift=4 if right else -4,
+                align="left" if right else "right",
+                font={"color": COLOURS["highlight"], "size": 12})

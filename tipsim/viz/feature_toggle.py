@@ -14,11 +14,12 @@ from plotly.subplots import make_subplots
 from tipsim.viz.style import STRATEGY_COLOURS, base_layout
 
 PANELS: tuple[tuple[str, str], ...] = (
-    ("bad_requests", "failed or slow requests"),
-    ("affected_users", "affected users"),
-    ("error_budget_pct", "error budget used (% of 30 days)"),
-    ("time_to_recover_min", "time to recover (min)"),
+    ("bad_requests", "failed or slow<br>requests"),
+    ("affected_users", "affected<br>users"),
+    ("error_budget_pct", "error budget used<br>(% of 30 days)"),
+    ("time_to_recover_min", "time to recover<br>(min)"),
 )
+"""Column and title of each small chart (two short lines: four fit side by side)."""
 
 
 def blast_radius_columns(frame: Any) -> Any:
@@ -51,6 +52,6 @@ def blast_radius_figure(frame: Any) -> go.Figure:
                              hovertext=[_hover(r) for _, r in data.iterrows()]),
                       row=1, col=col)
     fig.update_layout(**base_layout("Blast radius of each strategy (same seed, same requests)",
-                                    height=320))
+                                    height=340, margin={"l": 60, "r": 20, "t": 80, "b": 50}))
     fig.update_annotations(font_size=11)
     return fig

@@ -42,6 +42,13 @@ def graph_positions(graph: nx.DiGraph) -> dict[str, tuple[float, float]]:
     return pos
 
 
+def node_label(address: str) -> str:
+    """A node's label on two lines, type over name (``aws_elb.blue[0]`` -> ``elb<br>blue[0]``),
+    so that neighbouring columns' labels keep apart."""
+    kind, _, name = address.replace("aws_", "", 1).partition(".")
+    return f"{kind}<br>{name}" if name else kind
+
+
 def _traces_data(graph: nx.DiGraph,
                  radius: Mapping[str, list[str]] | None) -> list[dict[str, Any]]:
     pos = graph_positions(graph)
@@ -59,7 +66,7 @@ def _traces_data(graph: nx.DiGraph,
                  and (n in downstream) == (group == "downstream")]
         data.append({
             "x": [pos[n][0] for n in nodes], "y": [pos[n][1] for n in nodes],
-            "text": [n.replace("aws_", "") for n in nodes],
+            "text": [node_label(n) for n in nodes],
             "hovertext": [f"{n}<br>{graph.nodes[n].get('action', '')} "
                           f"{graph.nodes[n].get('id', '')}" for n in nodes]})
     return data
@@ -80,11 +87,15 @@ def infra_graph_figure(graph: nx.DiGraph, radius: Mapping[str, list[str]] | None
         style = GROUP_STYLE[group]
         fig.add_trace(go.Scatter(
             x=d["x"], y=d["y"], text=d["text"], hovertext=d["hovertext"], hoverinfo="text",
-            mode="markers+text", textposition="top center", textfont={"size": 9},
+            mode="markers+text", textposition="top center", textfont={"size": 12},
             marker={"size": 14, "color": style["color"], "line": {"width": 1, "color": "white"}},
             name=style["name"]))
-    fig.update_layout(**base_layout(title, height=460),
-                      xaxis={"visible": False}, yaxis={"visible": False})
+    xs = [x for d in data[1:] for x in d["x"]] or [0.0]
+    ys = [y for d in data[1:] for y in d["y"]] or [0.0]
+    fig.update_layout(**base_layout(title, height=max(460, 60 * (max(ys) - min(ys)) + 200)),
+                      # room for the labels of the outer columns and the top row
+                      xaxis={"visible": False, "range": [min(xs) - 0.9, max(xs) + 0.9]},
+                      yaxis={"visible": False, "range": [min(ys) - 0.6, max(ys) + 1.0]})
     return fig
 
 

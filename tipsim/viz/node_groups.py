@@ -14,6 +14,7 @@ Each ``*_figure`` returns a ``plotly.graph_objects.Figure`` built with its data 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -46,8 +47,10 @@ def _lanes(node: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.nda
     return lane, most
 
 
-def placement_data(pods: dict[str, np.ndarray], horizon_s: float) -> dict[str, Any]:
-    """Line segments (x, y with ``None`` breaks) per trace for :func:`placement_figure`.
+def placement_data(pods: dict[str, np.ndarray], horizon_s: float,
+                   view_s: float | None = None) -> dict[str, Any]:
+    """Line segments (x, y with ``None`` breaks) per trace for :func:`placement_figure`,
+    cut at ``view_s`` (default the horizon).
 
     ``y`` of a pod is ``node + lane / lanes`` so that pods on one node sit in one band.
     """
@@ -59,6 +62,8 @@ def placement_data(pods: dict[str, np.ndarray], horizon_s: float) -> dict[str, A
     ready = np.minimum(ready, end)
     kind = pods["kind"][bound]
     lane, lanes = _lanes(node, start, end)
+    cut = horizon_s if view_s is None else min(view_s, horizon_s)
+    start, ready, end = np.minimum(start, cut), np.minimum(ready, cut), np.minimum(end, cut)
     y = node + 0.1 + 0.8 * lane / max(1, lanes)
 
     def segments(mask: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[list, list]:
@@ -99,9 +104,27 @@ def _row_shapes(secure: Sequence[bool], decision_s: float) -> list[dict[str, Any
     return shapes
 
 
+def view_end_s(pods: dict[str, np.ndarray], nodes: dict[str, Any], *, horizon_s: float,
+               decision_s: float, failed_t_s: np.ndarray | None = None) -> float:
+    """Where the time axes end: a little after the last thing that happens (a pod bound,
+    ready or ended, a node tainted, a failed request), rounded up to 30 s, at most the
+    horizon. A move that is over by 100 s is not drawn on a 900 s axis."""
+    times = [decision_s]
+    for key in ("bound_s", "ready_s", "ended_s"):
+        t = np.asarray(pods[key], dtype=float)
+        times += t[np.isfinite(t) & (t < horizon_s)].tolist()
+    taint = np.asarray(nodes["first_taint_s"], dtype=float)
+    times += taint[np.isfinite(taint)].tolist()
+    if failed_t_s is not None and len(failed_t_s):
+        times.append(float(np.max(failed_t_s)) + 1.0)
+    last = max(times)
+    return float(min(horizon_s, 30.0 * math.ceil((last + max(20.0, 0.15 * last)) / 30.0)))
+
+
 def placement_figure(pods: dict[str, np.ndarray], nodes: dict[str, Any], *, horizon_s: float,
-                     decision_s: float) -> go.Figure:
-    """Pods per node over time (see :func:`update_placement`)."""
+                     decision_s: float, view_s: float | None = None) -> go.Figure:
+    """Pods per node over time (see :func:`update_placement`); the x axis ends at
+    ``view_s`` (default: the horizon)."""
     fig = go.Figure(
         data=[
             go.Scatter(name="external, starting", mode="lines",
@@ -115,14 +138,15 @@ def placement_figure(pods: dict[str, np.ndarray], nodes: dict[str, Any], *, hori
         layout=base_layout("Pod placement per node", height=380,
                            xaxis={"title": "time (s)"}),
     )
-    update_placement(fig, pods, nodes, horizon_s=horizon_s, decision_s=decision_s)
+    update_placement(fig, pods, nodes, horizon_s=horizon_s, decision_s=decision_s,
+                     view_s=view_s)
     return fig
 
 
 def update_placement(fig: go.Figure, pods: dict[str, np.ndarray], nodes: dict[str, Any], *,
-                     horizon_s: float, decision_s: float) -> None:
+                     horizon_s: float, decision_s: float, view_s: float | None = None) -> None:
     """Redraw :func:`placement_figure` in place."""
-    data = placement_data(pods, horizon_s)
+    data = placement_data(pods, horizon_s, view_s)
     tainted = ~np.isnan(nodes["first_taint_s"])
     with fig.batch_update():
         for trace, key in zip(fig.data[:3], ("external_starting", "external_ready", "internal"),
@@ -131,14 +155,16 @@ def update_placement(fig: go.Figure, pods: dict[str, np.ndarray], nodes: dict[st
         fig.data[3].x = nodes["first_taint_s"][tainted].tolist()
         fig.data[3].y = (np.nonzero(tainted)[0] + 0.5).tolist()
         fig.layout.yaxis = _node_axis(nodes["name"], nodes["secure"].tolist())
-        fig.layout.xaxis.range = [0, horizon_s]
+        fig.layout.xaxis.range = [0, horizon_s if view_s is None else view_s]
         fig.layout.shapes = _row_shapes(nodes["secure"].tolist(), decision_s)
 
 
 def ready_figure(times_s: np.ndarray, ready: np.ndarray, desired: int, *, horizon_s: float,
-                 failed_t_s: np.ndarray, failed_per_s: np.ndarray) -> go.Figure:
+                 failed_t_s: np.ndarray, failed_per_s: np.ndarray,
+                 view_s: float | None = None) -> go.Figure:
     """Ready external replicas (step line) against the desired count; failed requests per
-    second on the right axis."""
+    second on the right axis (its own ticks, in whole requests). The x axis ends at
+    ``view_s`` (default: the horizon)."""
     fig = go.Figure(
         data=[
             go.Scatter(name="ready external pods", mode="lines", line_shape="hv",
@@ -152,25 +178,32 @@ def ready_figure(times_s: np.ndarray, ready: np.ndarray, desired: int, *, horizo
                            xaxis={"title": "time (s)"},
                            yaxis={"title": "pods", "rangemode": "tozero"},
                            yaxis2={"title": "failed requests / s", "overlaying": "y", "side": "right",
-                                   "rangemode": "tozero", "showgrid": False},
+                                   "rangemode": "tozero", "showgrid": False,
+                                   "tickmode": "auto", "nticks": 5, "tickformat": ",d"},
                            bargap=0),
     )
     update_ready(fig, times_s, ready, desired, horizon_s=horizon_s, failed_t_s=failed_t_s,
-                 failed_per_s=failed_per_s)
+                 failed_per_s=failed_per_s, view_s=view_s)
     return fig
 
 
 def update_ready(fig: go.Figure, times_s: np.ndarray, ready: np.ndarray, desired: int, *,
-                 horizon_s: float, failed_t_s: np.ndarray, failed_per_s: np.ndarray) -> None:
+                 horizon_s: float, failed_t_s: np.ndarray, failed_per_s: np.ndarray,
+                 view_s: float | None = None) -> None:
     """Redraw :func:`ready_figure` in place."""
-    x = np.concatenate([times_s[times_s <= horizon_s], [horizon_s]])
-    y = np.concatenate([ready[times_s <= horizon_s], ready[times_s <= horizon_s][-1:]])
+    end = horizon_s if view_s is None else min(view_s, horizon_s)
+    x = np.concatenate([times_s[times_s <= end], [end]])
+    y = np.concatenate([ready[times_s <= end], ready[times_s <= end][-1:]])
     with fig.batch_update():
         fig.data[0].x, fig.data[0].y = x.tolist(), y.tolist()
-        fig.data[1].x, fig.data[1].y = [0, horizon_s], [desired, desired]
-        fig.data[2].x, fig.data[2].y = (failed_t_s + 0.5).tolist(), failed_per_s.tolist()
-        fig.layout.xaxis.range = [0, horizon_s]
+        fig.data[1].x, fig.data[1].y = [0, end], [desired, desired]
+        shown = np.asarray(failed_t_s) < end
+        fig.data[2].x = (np.asarray(failed_t_s)[shown] + 0.5).tolist()
+        fig.data[2].y = np.asarray(failed_per_s)[shown].tolist()
+        fig.layout.xaxis.range = [0, horizon_s if view_s is None else view_s]
         fig.layout.yaxis.range = [0, desired + 1]
+        most = float(np.max(failed_per_s)) if len(failed_per_s) else 0.0
+        fig.layout.yaxis2.range = [0, max(1.0, most) * 1.1]
 
 
 STRATEGY_ORDER: tuple[str, ...] = ("all-at-once", "node-by-node")

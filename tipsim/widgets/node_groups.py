@@ -135,10 +135,13 @@ class NodeGroupsPanel:
         """Placement, ready replicas and the trade-off chart of :attr:`result`."""
         r = self.result
         t_s, failed = r.traffic.failed_per_s(r.plan.decision_s, r.horizon_s)
+        view = viz.view_end_s(r.pods, r.nodes, horizon_s=r.horizon_s,
+                              decision_s=r.plan.decision_s, failed_t_s=t_s[failed > 0])
         return (viz.placement_figure(r.pods, r.nodes, horizon_s=r.horizon_s,
-                                     decision_s=r.plan.decision_s),
+                                     decision_s=r.plan.decision_s, view_s=view),
                 viz.ready_figure(r.ready.times_s, r.ready.values, r.desired_external,
-                                 horizon_s=r.horizon_s, failed_t_s=t_s, failed_per_s=failed),
+                                 horizon_s=r.horizon_s, failed_t_s=t_s, failed_per_s=failed,
+                                 view_s=view),
                 viz.tradeoff_figure(self.comparison))
 
     def _draw(self) -> None:
