@@ -54,12 +54,11 @@ seed = 1  # every random number in the kit comes from an explicit seed
 # needs the fix it shows. The same check runs in a terminal as `tipsim doctor`.
 
 # %%
-import pandas as pd
-
 from tipsim.scenarios.readiness import emulator_check, laptop_checks
+from tipsim.viz.tables import learner_table
 
 checks = laptop_checks()
-pd.DataFrame(checks)
+learner_table(checks)
 
 # %% [markdown]
 # ## 2. Which AWS emulator are we talking to?
@@ -74,7 +73,7 @@ pd.DataFrame(checks)
 # %%
 emulator = emulator_check()
 print(emulator.description)
-pd.DataFrame(emulator.images)
+learner_table(emulator.images)
 
 # %% [markdown]
 # ## 3. Do widgets work in your browser?
@@ -119,11 +118,13 @@ assert emulator.kind in {"localstack", "moto-server", "embedded"}, emulator.desc
 names = emulator.image_names
 assert any("xenial-16.04" in n for n in names) and any("bionic-18.04" in n for n in names), names
 assert any("nginx-1.14" in n for n in names) and any("nginx-1.16" in n for n in names), names
-before = list(panel.figure.data[0].y)
-panel.slider.value = 20.0  # what dragging the slider does
-after = list(panel.figure.data[0].y)
+# A second panel, so that your slider above stays where you left it.
+probe = ArrivalsPanel(rate_per_s=rate_per_s, seed=seed)
+before = list(probe.figure.data[0].y)
+probe.slider.value = 20.0  # what dragging the slider does
+after = list(probe.figure.data[0].y)
 assert before != after, "moving the slider must change the chart's data"
-assert panel.figure.data[1].y[0] == 200.0  # expected count = 20/s x 10 s
+assert probe.figure.data[1].y[0] == 200.0  # expected count = 20/s x 10 s
 # The simulated mean count is within its 99.9% interval of the Poisson mean (sd of mean = sqrt(200/60)).
-assert abs(panel.data.mean - 200.0) < 3.3 * (200.0 / len(panel.data.counts)) ** 0.5
+assert abs(probe.data.mean - 200.0) < 3.3 * (200.0 / len(probe.data.counts)) ** 0.5
 print("All checks passed.")

@@ -59,12 +59,13 @@ from tipsim.scenarios.feature_toggle import (
     plan_new_image,
 )
 from tipsim.viz.infra_graph import plan_table
+from tipsim.viz.tables import learner_table
 
 stack = open_stack("talk")
 today = build_production(stack)  # production today: every toggle off
 flip = plan_new_image(stack)  # enable_new_ami on, planned, not applied
 flip_table = plan_table(flip)
-flip_table
+learner_table(flip_table)
 
 # %% [markdown]
 # Two lines, two very different changes:
@@ -113,9 +114,10 @@ from tipsim.scenarios.feature_toggle import Params, compare_strategies, run, run
 params = Params.create(arrival_rate_per_s=arrival_rate_per_s, defect=defect,
                        defect_error_rate=defect_error_rate, toggle_share=toggle_share)
 table = compare_strategies(params, seed=seed)
-table[["strategy", "requests", "failed_requests", "slow_requests", "affected_users",
-       "slo_breach_minutes", "error_budget_used", "time_to_detect_s", "time_to_recover_s",
-       "instance_hours"]]
+learner_table(table, ["strategy", "requests", "failed_requests", "slow_requests",
+                      "affected_users", "slo_breach_minutes", "error_budget_used",
+                      "time_to_detect_s", "time_to_recover_s", "instance_hours"],
+              missing={"time_to_detect_s": "never", "time_to_recover_s": "not yet"})
 
 # %% [markdown]
 # ## The panel
@@ -160,7 +162,7 @@ for strategy in ("in-place", "rolling", "toggle"):
 
 # %%
 clean = compare_strategies(params.replace(defect="none"), seed=seed).set_index("strategy")
-clean[["failed_requests", "affected_users", "slo_breach_minutes"]]
+learner_table(clean, ["strategy", "failed_requests", "affected_users", "slo_breach_minutes"])
 
 # %% [markdown]
 # ## Advice 2: roll forward
@@ -185,7 +187,7 @@ print("healthy toggle:", [e for _, e in healthy.events][-2:])
 # Write the toggle when a change needs it, and remove it once rolled forward.
 
 # %%
-clean[["instance_hours", "instance_cost_usd"]]
+learner_table(clean, ["strategy", "instance_hours", "instance_cost_usd"])
 
 # %% [markdown]
 # ## Recap

@@ -62,13 +62,12 @@ TOLERATION_SECONDS = None  # e.g. 60.0: external pods may stay that long after t
 # `processPodOnNode`, kubernetes/kubernetes#93722 and #102993.)
 
 # %%
-import pandas as pd
-
 from tipsim.scenarios import node_groups
+from tipsim.viz.tables import learner_table
 
 cases = node_groups.eviction_rule_cases()
 rules = {row["case"]: row["evicted_at_s"] for row in cases}
-pd.DataFrame(cases).set_index("case")
+learner_table(cases, missing={"evicted_at_s": "never"})
 
 # %% [markdown]
 # Read it as the controller does, every time a taint comes or goes: not tolerated → out at
@@ -103,7 +102,7 @@ eks = node_groups.open_eks_stack()
 eks_built = node_groups.build_in_emulator(eks, base)
 readback = node_groups.read_back_node_groups(eks)
 print("node groups read from:", readback.source, readback.reason)
-pd.DataFrame(readback.table())
+learner_table(readback.table())
 
 # %% [markdown]
 # `kubectl taint nodes external=true:NoExecute` on a managed node group is a change to the
@@ -113,7 +112,7 @@ pd.DataFrame(readback.table())
 from tipsim.viz.infra_graph import plan_table
 
 taint_plan = node_groups.plan_taint(eks, base)
-plan_table(taint_plan)[["address", "action", "changed"]]
+learner_table(plan_table(taint_plan), ["address", "action", "changed"])
 
 # %% [markdown]
 # ## The scenario: one run
@@ -179,10 +178,11 @@ panel.widget
 import numpy as np
 
 rows = node_groups.compare(params, seed=SEED, replications=REPLICATIONS)
-table = pd.DataFrame(rows).set_index("label")
-cols = ["exposure_pod_seconds", "exposure_pod_seconds_se", "failed_requests", "failed_requests_se",
-        "affected_users", "unavailable_seconds", "migration_time_s", "max_pending_pods"]
-table[cols].round(1)
+cols = ["label", "exposure_pod_seconds", "exposure_pod_seconds_se", "failed_requests",
+        "failed_requests_se", "affected_users", "unavailable_seconds", "migration_time_s",
+        "max_pending_pods"]
+learner_table(rows, cols, labels={"label": "variant"}, missing={"migration_time_s": "not finished"},
+              caption=f"mean over {REPLICATIONS} runs (± standard error where shown)")
 
 # %% [markdown]
 # ## Recap

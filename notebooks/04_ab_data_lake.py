@@ -60,16 +60,15 @@ arm_b = "spark"
 # that part runs from the same spec in simulation alone.
 
 # %%
-import pandas as pd
-
 from tipsim.scenarios import data_lake_ab as dl
+from tipsim.viz.tables import learner_table, metric_table
 
 spec = dl.Params.create(rate_per_s=rate_per_s, duration_s=duration_s, slo_s=slo_s,
                         arm_a=arm_a, arm_b=arm_b, replications=replications)
 lake = dl.open_lake()
 lake_built = dl.build(spec, lake)
 spec_rows = dl.read_back(lake)
-pd.DataFrame(spec_rows)
+learner_table(spec_rows)
 
 # %% [markdown]
 # ## Part 2 · One A/B test, in simulation
@@ -83,9 +82,9 @@ result = dl.run(params, seed=seed)
 summary = result.to_json()
 rows = ["latency_p50_s", "latency_p95_s", "latency_p99_s", "max_lag_records", "slo_share",
         "cost_usd_per_hour", "cost_usd_per_million_records", "records"]
-table = pd.DataFrame({f"A ({arm_a})": [summary["a"][k] for k in rows],
-                      f"B ({arm_b})": [summary["b"][k] for k in rows]}, index=rows)
-table
+metric_table({f"A ({arm_a})": summary["a"], f"B ({arm_b})": summary["b"]}, rows,
+             caption=f"mean of {replications} paired replications, {duration_s:,.0f} s each; "
+                     f"objective: records in the lake within {slo_s:g} s")
 
 # %% [markdown]
 # The intervals (95 %, over replications) for the two headline numbers:
@@ -108,7 +107,7 @@ print(f"shared Kafka front (both arms pay it): {summary['front']['total_usd_per_
 # %%
 print("Faster? ", summary["faster"]["text"])
 print("Cheaper?", summary["cheaper"]["text"])
-print("rank test on p95:", summary["rank_test_latency_p95"])
+print("Rank test on p95:", summary["rank_test_latency_p95"]["text"])
 print("both arms read the same records:", summary["same_input"])
 
 # %% [markdown]
@@ -140,16 +139,26 @@ panel.widget
 # %% [markdown]
 # ## Where the cheaper arm changes
 # The crossover chart's numbers: cost per hour of each arm across loads, and the verdict at
-# each load.
+# each load. The sweep starts from three loads and adds loads around the crossover until
+# two of them are within 10 % of each other, so the marker moves when a price moves.
 
 # %%
 cross = panel.cross
-pd.DataFrame({"records/s": cross["rate_per_s"],
-              "A cost USD/h": cross["a"]["cost_usd_per_hour"],
-              "B cost USD/h": cross["b"]["cost_usd_per_hour"],
-              "A p95 s": cross["a"]["latency_p95_s"],
-              "B p95 s": cross["b"]["latency_p95_s"],
-              "cheaper": cross["cheaper"]})
+if cross["crossover_rate_per_s"] is not None:
+    lo, hi = cross["crossover_bracket_per_s"]
+    print(f"equal cost near {cross['crossover_rate_per_s']:,.0f} records/s "
+          f"(between the loads {lo:,.0f} and {hi:,.0f} that were run)")
+learner_table([{"rate_per_s": r, "a_cost": ca, "b_cost": cb, "a_p95": la, "b_p95": lb,
+                "cheaper": c}
+               for r, ca, cb, la, lb, c in zip(cross["rate_per_s"], cross["a"]["cost_usd_per_hour"],
+                                               cross["b"]["cost_usd_per_hour"],
+                                               cross["a"]["latency_p95_s"],
+                                               cross["b"]["latency_p95_s"], cross["cheaper"],
+                                               strict=True)],
+              labels={"a_cost": f"A ({arm_a}) cost (USD per hour)",
+                      "b_cost": f"B ({arm_b}) cost (USD per hour)",
+                      "a_p95": f"A ({arm_a}) p95 latency (s)",
+                      "b_p95": f"B ({arm_b}) p95 latency (s)"})
 
 # %% [markdown]
 # ## An A/A test
@@ -202,7 +211,7 @@ print("prices not confirmed against an official source:", ", ".join(prices.uncon
 
 # %%
 study = dl.poller_study(params, seed=seed)
-pd.DataFrame(study.table()).round(2)
+learner_table(study.table())
 
 # %% [markdown]
 # The burst, record by record: one batch at a time, the lag climbs through the whole burst

@@ -22,6 +22,7 @@ import ipywidgets as w
 
 from tipsim.scenarios.infrastructure import Plan, Stack, open_stack, plan_text, toggle_params
 from tipsim.viz.infra_graph import infra_graph_figure, plan_table
+from tipsim.viz.tables import learner_table
 from tipsim.widgets.common import MessageLine, guarded
 from tipsim.widgets.controls import controls
 from tipsim.widgets.hcl_editor import HclEditor
@@ -112,7 +113,7 @@ class InfraPanel:
                            '</summary><pre style="max-height:28em; overflow:auto; '
                            f'font-size:12px">{html.escape(plan_text(plan))}</pre></details>')
         table = plan_table(plan)
-        self.table.value = (table.to_html(index=False, border=0) if len(table)
+        self.table.value = (learner_table(table).to_html() if len(table)
                             else "<i>No changes: the emulator matches the stack.</i>")
 
     def _refresh(self) -> Plan:
