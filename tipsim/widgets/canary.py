@@ -118,8 +118,11 @@ class CanaryPanel:
                         f"<td>{'-' if when is None else f'{when:.0f} s'}</td>"
                         f"<td>{s['failed_requests']}</td><td>{s['affected_users']}</td>"
                         f"<td>{100 * s['error_budget_used']:.2f}%</td></tr>")
+        duration = self.runs["canary"].params.duration_s
         self.summary.value = (
-            "<table class='tipsim-canary-summary'><tr><th>strategy</th><th>decision</th>"
+            "<table class='tipsim-canary-summary'>"
+            f"<caption>one run per strategy: {duration:,.0f} s of traffic, seed {self.seed}"
+            "</caption><tr><th>strategy</th><th>decision</th>"
             "<th>when</th><th>failed requests</th><th>affected users</th>"
             "<th>30-day error budget used</th></tr>" + "".join(rows) + "</table>")
 
