@@ -72,6 +72,18 @@ def test_overrides_replace_prices_and_are_marked_unconfirmed() -> None:
     assert faas_cost_usd(1000, 0, prices)["total_usd"] == pytest.approx(1e-3)
 
 
+def test_an_absurd_price_is_refused_not_turned_into_infinite_costs() -> None:
+    """1e308 USD per GB-second is a valid float and made every cost "inf USD": an override
+    may be up to 1,000 x the dated price (a what-if), and the message says the ceiling."""
+    with pytest.raises(ParameterError, match=r"lambda_gb_second_x86=1e\+308 is not allowed: "
+                       r"a price in USD per GB-second from 0 to 0.0167"):
+        load_prices(overrides={"lambda_gb_second_x86": 1e308})
+    dear = load_prices(overrides={"lambda_gb_second_x86": 0.0166})  # 996 x: still a what-if
+    assert faas_cost_usd(0, 1e6, dear)["total_usd"] == pytest.approx(16_600)
+    with pytest.raises(ParameterError, match="no_such_item"):
+        load_prices(overrides={"no_such_item": 1e7})
+
+
 def test_missing_or_negative_price_is_refused_naming_the_item(tmp_path, monkeypatch) -> None:
     """A price table without an item the model needs, or a negative price, names the item."""
     with pytest.raises(ParameterError, match="lambda_request"):

@@ -9,7 +9,7 @@ import pytest
 
 from tipsim.errors import ParameterError
 from tipsim.params import Params, field_meta, param, same_as
-from tipsim.widgets.controls import control, controls, label_of, values
+from tipsim.widgets.controls import NumberText, control, controls, label_of, values
 
 
 class Component(Params):
@@ -45,7 +45,7 @@ def test_open_lower_bound_starts_one_step_inside() -> None:
 
 def test_each_kind_of_field_gets_its_control() -> None:
     assert isinstance(control(Component, "replicas"), w.IntSlider)
-    assert isinstance(control(Component, "seed"), w.BoundedIntText)  # 10^6 steps: a box
+    assert isinstance(control(Component, "seed"), NumberText)  # 10^6 steps: a box
     log = control(Component, "rate_per_s")
     assert isinstance(log, w.FloatLogSlider) and log.min == pytest.approx(2.0)
     assert isinstance(control(Component, "mode"), w.Dropdown)
@@ -92,3 +92,17 @@ def test_controls_start_at_given_values_and_read_back() -> None:
 def test_label_drops_the_unit_suffix_and_shows_the_unit() -> None:
     assert label_of(field_meta(Component, "rate_per_s")) == "rate (records/s)"
     assert label_of(field_meta(Component, "replicas")) == "replicas"
+
+
+def test_a_number_box_says_why_it_refuses_letters_and_out_of_range_values() -> None:
+    """What ipywidgets' number boxes drop or clamp silently in the browser, the kit's box
+    refuses in the kernel with the field's name and what it accepts."""
+    box = control(Component, "seed")
+    box.value = "12a"
+    with pytest.raises(ParameterError, match=r"seed='12a' is not allowed: a whole number >= 0"):
+        _ = box.number
+    box.value = "2.5"
+    with pytest.raises(ParameterError, match="a whole number"):
+        _ = box.number
+    box.value = "1,000"
+    assert box.number == 1000 and values({"seed": box}) == {"seed": 1000}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import ipywidgets as w
 
 from tipsim.params import field_meta
@@ -44,3 +46,17 @@ def test_the_pause_slider_is_off_unless_the_strategy_goes_node_by_node() -> None
     assert panel.node_pause_s.disabled and panel.toleration_seconds.disabled
     panel.strategy.value = "node-by-node"
     assert not panel.node_pause_s.disabled
+
+
+def test_a_bad_seed_greys_the_charts_until_a_good_value_reruns() -> None:
+    """The seed box takes text: letters say why in the message line, the charts from the
+    last good run are marked stale, and a good value reruns and makes them current."""
+    from tipsim.widgets.common import STALE
+
+    panel = NodeGroupsPanel(Params(), replications=2)
+    panel.seed.value = "seven"
+    assert "seed='seven' is not allowed: a whole number >= 0 and <= 1,000,000" in \
+        html.unescape(panel.message.value)
+    assert STALE in panel.placement_fig._dom_classes and STALE in panel.summary._dom_classes
+    panel.seed.value = "7"
+    assert panel.message.value == "" and not panel.message.stale

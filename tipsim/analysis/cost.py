@@ -54,6 +54,13 @@ class PriceTable(dict[str, Price]):
         return sorted(k for k, p in self.items() if not p.confirmed)
 
 
+OVERRIDE_CEILING = 1000.0
+"""An override may be at most this many times the dated price: a what-if, not 1e308 (which
+made every cost "inf USD")."""
+OVERRIDE_MAX_USD = 1e6
+"""Ceiling of an override for an item the table does not hold (or holds at 0)."""
+
+
 def load_prices(name: str = DEFAULT_TABLE,
                 overrides: Mapping[str, float] | None = None) -> PriceTable:
     """Read the price table, then apply ``overrides`` (item -> USD, marked unconfirmed).
@@ -61,7 +68,8 @@ def load_prices(name: str = DEFAULT_TABLE,
     Raises
     ------
     ParameterError
-        For a negative or non-numeric price, naming the item.
+        For a negative or non-numeric price, or an override above
+        :data:`OVERRIDE_CEILING` times the dated price, naming the item.
     """
     table = PriceTable()
     with data_path(name).open(encoding="utf-8", newline="") as fh:
@@ -71,8 +79,14 @@ def load_prices(name: str = DEFAULT_TABLE,
                                 row["retrieved"], row["confirmed"].strip().lower() == "yes")
     for item, usd in (overrides or {}).items():
         old = table.get(item)
-        table[item] = Price(item, old.unit if old else "", _check(item, usd),
-                            "learner override", "", False)
+        value = _check(item, usd)
+        ceiling = OVERRIDE_CEILING * old.usd if old and old.usd > 0 else OVERRIDE_MAX_USD
+        if value > ceiling:
+            per = f" {old.unit}" if old and old.unit else ""
+            why = (f" ({OVERRIDE_CEILING:,.0f} x the dated {old.usd:.3g})" if old and old.usd > 0
+                   else "")
+            raise ParameterError(item, usd, f"a price in USD{per} from 0 to {ceiling:.3g}{why}")
+        table[item] = Price(item, old.unit if old else "", value, "learner override", "", False)
     return table
 
 

@@ -81,6 +81,8 @@ class CanaryPanel:
                                                         "blast radius, same seed"))
         self.dns_fig = LiveFigure(self._dns(run))
         self._show_summary()
+        self.message.watch(self.summary, self.blast_fig, self.rollout_fig, self.judge_fig,
+                           self.dns_fig)
         self.on_change = guarded(self.message)(self._on_change)
         for widget in self.controls.values():
             widget.observe(self.on_change, names="value")

@@ -11,7 +11,7 @@ field                   control
 ``Literal[...]``        ``Dropdown`` (``buttons=True``: ``ToggleButtons``)
 ``bool``                ``Checkbox``
 ``int`` / ``float``     ``IntSlider`` / ``FloatSlider`` (``log``: ``FloatLogSlider``)
-very wide, no slider    ``BoundedIntText`` / ``BoundedFloatText``
+very wide, no slider    :class:`NumberText` (text: says why it refuses letters)
 ======================  =========================================================
 
 Example
@@ -28,7 +28,7 @@ Example
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import ipywidgets as w
@@ -132,8 +132,9 @@ def _number(meta: FieldMeta, start: Any, common: dict[str, Any],
         return w.FloatLogSlider(value=value, base=10, min=math.log10(low), max=math.log10(high),
                                 step=step, continuous_update=continuous_update, **common)
     if (high - low) / step > _MAX_SLIDER_STEPS:
-        cls = w.BoundedIntText if meta.kind == "int" else w.BoundedFloatText
-        return cls(value=value, min=low, max=high, step=step, **common)
+        return NumberText(meta.name, value, kind=meta.kind, low=meta.low, high=meta.high,
+                          low_open=meta.low_open, high_open=meta.high_open,
+                          unit=meta.unit, **common)
     extra: dict[str, Any] = {}
     if meta.percent:
         extra["readout_format"] = ".0%"
@@ -166,5 +167,82 @@ def controls(model: type[BaseModel], names: Sequence[str],
 
 
 def values(widgets: Mapping[str, w.ValueWidget]) -> dict[str, Any]:
-    """The current value of each control, by field name."""
-    return {name: widget.value for name, widget in widgets.items()}
+    """The current value of each control, by field name (a :class:`NumberText`'s number:
+    raises :class:`~tipsim.errors.ParameterError` when its text is not an allowed one)."""
+    return {name: value_of(widget) for name, widget in widgets.items()}
+
+
+def value_of(widget: w.ValueWidget) -> Any:
+    """A control's value (a :class:`NumberText`'s checked number)."""
+    return widget.number if isinstance(widget, NumberText) else widget.value
+
+
+def _plain_number(v: float) -> str:
+    """How a box shows a number: no exponent below 1e12, every digit a price needs."""
+    return f"{v:.12g}"
+
+
+def _bound(v: float) -> str:
+    """A bound in words: 10,240 or 1.67e-05."""
+    return f"{v:,.0f}" if float(v).is_integer() and abs(v) < 1e15 else f"{v:.3g}"
+
+
+class NumberText(w.Text):
+    """A number box that says why it refuses what was typed.
+
+    ipywidgets' number boxes (``IntText``, ``BoundedFloatText``) drop letters and clamp a
+    value out of range in the browser, silently: the kernel never hears of it. This box is
+    text, so the kernel gets what was typed; :attr:`number` parses and checks it and raises
+    :class:`~tipsim.errors.ParameterError` naming the field and what it accepts, which a
+    panel's :meth:`~tipsim.widgets.common.MessageLine.check_numbers` shows at once.
+
+    Parameters
+    ----------
+    field
+        The name in messages (a field, or a price item).
+    check
+        Called with the parsed number; raises ``ParameterError`` for a value the bounds do
+        not catch (a price's ceiling, say).
+    """
+
+    def __init__(self, field: str, value: float | int, *, kind: str = "float",
+                 low: float | None = None, high: float | None = None, low_open: bool = False,
+                 high_open: bool = False, unit: str = "",
+                 check: Callable[[float], None] | None = None, **kwargs: Any) -> None:
+        super().__init__(value=_plain_number(value), continuous_update=False, **kwargs)
+        self.field, self.kind, self.unit, self.check = field, kind, unit, check
+        self.low, self.high, self.low_open, self.high_open = low, high, low_open, high_open
+
+    @property
+    def allowed(self) -> str:
+        """What the box accepts, in words."""
+        kind = "a whole number" if self.kind == "int" else "a number"
+        bounds = []
+        if self.low is not None:
+            bounds.append(f"{'>' if self.low_open else '>='} {_bound(self.low)}")
+        if self.high is not None:
+            bounds.append(f"{'<' if self.high_open else '<='} {_bound(self.high)}")
+        unit = f" ({self.unit})" if self.unit else ""
+        return kind + (" " + " and ".join(bounds) if bounds else "") + unit
+
+    @property
+    def number(self) -> Any:
+        """The number typed, checked (raises ``ParameterError`` naming the field)."""
+        text = self.value.strip().replace(",", "").replace("_", "")
+        try:
+            v = float(text)
+        except ValueError:
+            raise ParameterError(self.field, self.value, self.allowed) from None
+        bad = (not math.isfinite(v) or (self.kind == "int" and v != int(v))
+               or (self.low is not None and (v <= self.low if self.low_open else v < self.low))
+               or (self.high is not None and (v >= self.high if self.high_open
+                                              else v > self.high)))
+        if bad:
+            raise ParameterError(self.field, self.value, self.allowed)
+        if self.check is not None:
+            self.check(v)
+        return int(v) if self.kind == "int" else v
+
+    def set_number(self, v: float) -> None:
+        """Show ``v`` (as a program sets a box)."""
+        self.value = _plain_number(v)

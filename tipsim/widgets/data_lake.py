@@ -18,8 +18,8 @@ import numpy as np
 
 from tipsim.scenarios import data_lake_ab as dl
 from tipsim.viz import data_lake as viz
-from tipsim.widgets.common import MessageLine, guarded
-from tipsim.widgets.controls import STYLE, control
+from tipsim.widgets.common import MessageLine, button, guarded
+from tipsim.widgets.controls import STYLE, NumberText, control, values
 from tipsim.widgets.live_figure import LiveFigure
 
 LOAD_FIELDS = ("rate_per_s", "pattern", "burst_factor", "partitions")
@@ -28,6 +28,11 @@ SPARK_FIELDS = ("core_nodes", "trigger_interval_s")
 TEST_FIELDS = ("arm_a", "arm_b", "replications")
 CSS = {"rate_per_s": "tipsim-rate"}
 """CSS classes the browser tests look for."""
+
+
+def _check_price(item: str, usd: float) -> None:
+    """Raise ParameterError for a price the table refuses (e.g. 1e308: "inf USD" costs)."""
+    dl.price_table({item: usd})
 
 
 def _styled(widget: w.Widget, css: str) -> w.Widget:
@@ -64,12 +69,13 @@ class DataLakePanel:
         self.inputs: dict[str, w.ValueWidget] = {
             name: control(dl.Params, name, getattr(p, name), css=CSS.get(name))
             for name in LOAD_FIELDS + FAAS_FIELDS + SPARK_FIELDS + TEST_FIELDS}
-        self.prices_in = {item: w.FloatText(value=table.usd(item), description=item,
-                                            style=dict(STYLE))
+        self.prices_in = {item: NumberText(item, table.usd(item), low=0.0, unit="USD",
+                                           check=functools.partial(_check_price, item),
+                                           description=item, style=dict(STYLE))
                           for item in dl.PRICE_ITEMS}
-        self.run_button = _styled(w.Button(description="Run A/B test", button_style="primary"),
-                                  "tipsim-run")
-        self.sweep_button = _styled(w.Button(description="Sweep loads"), "tipsim-sweep")
+        self.message.check_numbers([*self.inputs.values(), *self.prices_in.values()])
+        self.run_button = button("Run A/B test", css="tipsim-run", button_style="primary")
+        self.sweep_button = button("Sweep loads", css="tipsim-sweep")
         self.progress = _styled(w.IntProgress(value=0, description="progress"),
                                 "tipsim-progress")
         self.verdict = _styled(w.HTML(), "tipsim-verdict")
@@ -86,17 +92,20 @@ class DataLakePanel:
                                                   prices=table)
         self.fig_crossover = LiveFigure(viz.crossover_figure(self.cross, names, colours))
         self._show_verdicts(res)
+        self.message.watch(self.verdict, self.fig_latency, self.fig_lag, self.fig_cost,
+                           self.fig_crossover)
         self.run_button.on_click(guarded(self.message)(lambda _b: self.run()))
         self.sweep_button.on_click(guarded(self.message)(lambda _b: self.sweep()))
 
     # ------------------------------------------------------------------ reading the controls
     def params(self) -> dl.Params:
         """Validated parameters from the controls (raises ParameterError naming a field)."""
-        return self.base.replace(**{name: c.value for name, c in self.inputs.items()})
+        return self.base.replace(**values(self.inputs))
 
     def prices(self) -> dl.PriceTable:
-        """The price table with the panel's prices."""
-        return dl.price_table({k: v.value for k, v in self.prices_in.items()})
+        """The price table with the panel's prices (each refused above 1,000 x its dated
+        price, and letters refused, naming the item)."""
+        return dl.price_table({k: v.number for k, v in self.prices_in.items()})
 
     # ------------------------------------------------------------------ actions
     def _progress(self, done: int, total: int) -> None:

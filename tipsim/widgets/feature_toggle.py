@@ -60,6 +60,7 @@ class FeatureTogglePanel:
         self.figures: dict[str, LiveFigure] = {
             name: LiveFigure(fig) for name, fig in self._figures(frame, chosen).items()}
         self._show_summary()
+        self.message.watch(self.summary, *self.figures.values())
         self.on_change = guarded(self.message)(self._on_change)
         for control in self.controls.values():
             control.observe(self.on_change, names="value")

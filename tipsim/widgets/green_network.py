@@ -28,7 +28,7 @@ from tipsim.scenarios.canary import (
 from tipsim.scenarios.infrastructure import Stack
 from tipsim.viz.canary import dns_figure
 from tipsim.viz.infra_graph import network_graph_figure
-from tipsim.widgets.common import MessageLine, guarded
+from tipsim.widgets.common import MessageLine, button, guarded
 from tipsim.widgets.controls import control, controls
 from tipsim.widgets.infra_panel import InfraPanel
 from tipsim.widgets.live_figure import LiveFigure
@@ -71,8 +71,7 @@ class GreenNetworkPanel:
         self.rate_per_client_per_s = rate_per_client_per_s
         self.infra = InfraPanel(stack=stack, initial=CANARY_TOGGLES)
         self.message = MessageLine()
-        self.smoke_button = w.Button(description="Smoke test", icon="check")
-        self.smoke_button.add_class("tipsim-smoke-button")
+        self.smoke_button = button("Smoke test", css="tipsim-smoke-button", icon="check")
         self.smoke_out = w.HTML()
         self.report: SmokeReport | None = None
         current = read_weights(stack)
@@ -80,11 +79,12 @@ class GreenNetworkPanel:
         made = controls(Weights, ["blue", "green"], self.applied, prefix="tipsim-weights-")
         self.blue, self.green = made["blue"], made["green"]
         self.ttl = control(Params, "dns_ttl_s", ttl_s, css="tipsim-weights-ttl")
-        self.weights_button = w.Button(description="Set weights", button_style="primary")
-        self.weights_button.add_class("tipsim-weights-set")
+        self.weights_button = button("Set weights", css="tipsim-weights-set",
+                                     button_style="primary")
         self.weights_line = w.HTML()
         self.figure = LiveFigure(self._dns(self.applied, self.applied))
         self.network_fig = LiveFigure(network_graph_figure(stack.inventory()))
+        self.message.watch(self.smoke_out, self.weights_line, self.figure, self.network_fig)
         self.run_smoke = guarded(self.message)(self._run_smoke)
         self.apply_weights = guarded(self.message)(self._apply_weights)
         self.smoke_button.on_click(lambda _b: self.run_smoke())

@@ -23,7 +23,7 @@ import ipywidgets as w
 from tipsim.scenarios.infrastructure import Plan, Stack, open_stack, plan_text, toggle_params
 from tipsim.viz.infra_graph import infra_graph_figure, plan_table
 from tipsim.viz.tables import learner_table
-from tipsim.widgets.common import MessageLine, guarded
+from tipsim.widgets.common import MessageLine, button, guarded
 from tipsim.widgets.controls import controls
 from tipsim.widgets.hcl_editor import HclEditor
 from tipsim.widgets.live_figure import LiveFigure
@@ -63,13 +63,12 @@ class InfraPanel:
         self.text = w.HTML()
         self.text.add_class("tipsim-plan-text")
         self.table = w.HTML()
-        self.apply_button = w.Button(description="Apply to emulator", button_style="primary",
-                                     icon="play")
-        self.destroy_button = w.Button(description="Destroy", button_style="danger",
-                                       icon="trash")
+        self.apply_button = button("Apply to emulator", button_style="primary", icon="play")
+        self.destroy_button = button("Destroy", button_style="danger", icon="trash")
         self.plan: Plan = self.stack.plan(self.toggles())
         self.figure = LiveFigure(infra_graph_figure(self.plan.graph, self.plan.blast_radius()))
         self._describe_plan(self.plan)
+        self.message.watch(self.summary, self.table, self.figure)
 
         self.refresh = guarded(self.message)(self._refresh)
         self.apply = guarded(self.message)(self._apply)

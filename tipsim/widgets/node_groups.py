@@ -24,7 +24,7 @@ from tipsim.params import Params, param
 from tipsim.scenarios import node_groups as scenario
 from tipsim.viz import node_groups as viz
 from tipsim.widgets.common import MessageLine, guarded
-from tipsim.widgets.controls import control
+from tipsim.widgets.controls import control, value_of
 from tipsim.widgets.live_figure import LiveFigure
 
 _LAYOUT = w.Layout(width="360px")
@@ -90,6 +90,7 @@ class NodeGroupsPanel:
         self.placement_fig, self.ready_fig, self.tradeoff_fig = (
             LiveFigure(fig) for fig in self._figures())
         self._show_summary()
+        self.message.watch(self.summary, self.placement_fig, self.ready_fig, self.tradeoff_fig)
         self.toleration_seconds.disabled = not self.tolerate.value
         self.node_pause_s.disabled = self.strategy.value != "node-by-node"
         for widget in self.controls:
@@ -124,7 +125,7 @@ class NodeGroupsPanel:
         self.toleration_seconds.disabled = not self.tolerate.value
         self.node_pause_s.disabled = self.strategy.value != "node-by-node"
         p = self.params()
-        seed = int(self.seed.value)
+        seed = int(value_of(self.seed))
         self.result = scenario.run(p, seed=seed)
         self.comparison = scenario.compare(p, seed=seed, replications=self.replications)
         self._draw()

@@ -25,7 +25,7 @@ from pydantic import BaseModel
 
 from tipsim.board.client import board_from_env, default_name, share
 from tipsim.errors import ParameterError
-from tipsim.widgets.common import MessageLine, guarded
+from tipsim.widgets.common import MessageLine, button, guarded
 
 Snapshot = Callable[[], tuple[BaseModel | Mapping[str, Any], Mapping[str, Any]]]
 
@@ -52,9 +52,8 @@ class ShareButton:
         self.snapshot = snapshot
         self.board = board_from_env()
         self.name = default_name()
-        self.button = w.Button(description="Share with the room", icon="users",
-                               tooltip=f"send this run to the room board as {self.name}")
-        self.button.add_class("tipsim-share-button")
+        self.button = button("Share with the room", css="tipsim-share-button", icon="users",
+                             tooltip=f"send this run to the room board as {self.name}")
         self.message = MessageLine()
         self.widget = w.HBox([self.button, self.message])
         self.widget.add_class("tipsim-share")

@@ -32,6 +32,7 @@ class ArrivalsPanel:
                                                  data.expected, data.window_s))
         self.data = data
         self._show_summary(data)
+        self.message.watch(self.summary, self.figure)
         self.slider.observe(guarded(self.message)(self._on_change), names="value")
         self.widget = w.VBox([self.slider, self.summary, self.figure, self.message])
         self.widget.add_class("tipsim-start-here")
