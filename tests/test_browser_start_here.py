@@ -52,8 +52,9 @@ def test_start_here_runs_all_cells_and_its_chart_answers_in_jupyterlab(jupyterla
         page.screenshot(path=str(tmp_path / "lab.png"))
         print(f"[screenshot] {tmp_path / 'lab.png'}")
     errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-    tracebacks = [t for t in errors.all_inner_texts() if "Traceback" in t or "Error" in t]
-    assert not tracebacks, tracebacks
+    # No red box at all: the emulator's "tipsim: using ..." line is information, printed as
+    # normal output (tipsim.console); a traceback or a warning would show here.
+    assert errors.all_inner_texts() == []
     page.locator(scope).first.scroll_into_view_if_needed()
     nudge_slider(page, "tipsim-rate-slider", presses=10)
     assert wait_plot_change(page, before, index=0, scope=scope) != before

@@ -24,10 +24,10 @@ tipsim: nothing answers at http://localhost:4566 (LOCALSTACK_HOST): using embedd
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from tipsim import console
 from tipsim.emulator.guard import check_endpoint
 from tipsim.emulator.session import DEFAULT_REGION, EmulatorSession
 from tipsim.errors import EmulatorError
@@ -182,5 +182,5 @@ def connect(region_name: str = DEFAULT_REGION, *, allow_embedded: bool = True
     line = info.announcement()
     if line and info.endpoint_url not in _ANNOUNCED:
         _ANNOUNCED.add(info.endpoint_url)
-        print(line, file=sys.stderr)
+        console.info(line)  # stdout in a notebook: not red
     return EmulatorSession(info.endpoint_url, region_name=region_name, info=info)
