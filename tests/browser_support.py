@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from tipsim.lab import jupyter_env as kit_jupyter_env
+
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
 CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -105,7 +107,8 @@ def voila(jupyter_env: dict[str, str], tmp_path: Path) -> Iterator[Callable[[str
         port = _free_port()
         cmd = [sys.executable, "-m", "voila", str(NOTEBOOKS / notebook), "--no-browser",
                f"--port={port}", "--Voila.ip=127.0.0.1", "--ServerApp.port_retries=0"]
-        server = _start(cmd, port, jupyter_env, tmp_path / f"voila-{port}.log",
+        # As `make lab` runs Jupyter: the kit's Voila template (no CDN) and config.
+        server = _start(cmd, port, kit_jupyter_env(jupyter_env), tmp_path / f"voila-{port}.log",
                         f"http://127.0.0.1:{port}/")
         servers.append(server)
         return server.url
@@ -125,7 +128,7 @@ def jupyterlab(jupyter_env: dict[str, str], tmp_path: Path) -> Iterator[str]:
            f"--port={port}", "--ServerApp.port_retries=0", f"--ServerApp.root_dir={work}",
            f"--IdentityProvider.token={token}", "--allow-root",
            "--LabApp.news_url=", "--LabApp.collaborative=False"]
-    server = _start(cmd, port, jupyter_env, tmp_path / "lab.log",
+    server = _start(cmd, port, kit_jupyter_env(jupyter_env), tmp_path / "lab.log",
                     f"http://127.0.0.1:{port}")
     try:
         yield f"{server.url}|{token}"

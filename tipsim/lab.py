@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from tipsim.emulator import processes
@@ -23,6 +24,27 @@ from tipsim.errors import TipsimError
 
 REPO = Path(__file__).resolve().parents[1]
 READY_TIMEOUT_S = 120.0
+JUPYTER_FILES = Path(__file__).resolve().parent / "jupyter_files"
+"""The kit's Jupyter files: ``share/`` (Voila's "tipsim" template) and ``config/`` (Voila's
+default template; the file browser's hidden files)."""
+
+
+def jupyter_env(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` with the kit's Jupyter files first on Jupyter's search paths.
+
+    * ``JUPYTER_PATH`` finds Voila's "tipsim" template: Voila's lab template without the
+      Font Awesome links to a public CDN (Voila's bundle carries the icons), so Voila pages,
+      in JupyterLab or standalone, load with no internet;
+    * ``JUPYTER_CONFIG_PATH`` makes it Voila's default (``voila.json``) and hides the
+      notebooks' jupytext ``.py`` twins from the file browser (``jupyter_server_config.json``:
+      ``ContentsManager.hide_globs`` with ``*.py`` added to jupyter_server's defaults; the
+      files stay in git and on disk).
+    """
+    out = dict(env)
+    for var, path in (("JUPYTER_PATH", JUPYTER_FILES / "share"),
+                      ("JUPYTER_CONFIG_PATH", JUPYTER_FILES / "config")):
+        out[var] = os.pathsep.join([str(path), *filter(None, [out.get(var, "")])])
+    return out
 
 
 STARTED, EXISTING, NONE = "started", "existing", "none"  # what became of the emulator
@@ -80,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
 
     port = args.port if not port_open("127.0.0.1", args.port, 0.3) else free_loopback_port()
     token = secrets.token_hex(16)
-    env = dict(os.environ, LOCALSTACK_HOST=f"127.0.0.1:{args.emulator_port}")
+    env = jupyter_env(dict(os.environ, LOCALSTACK_HOST=f"127.0.0.1:{args.emulator_port}"))
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
            f"--port={port}", "--ServerApp.port_retries=0",
            f"--ServerApp.root_dir={REPO / 'notebooks'}", f"--IdentityProvider.token={token}"]
