@@ -83,6 +83,7 @@ def test_make_present_serves_the_landing_page_and_a_dashboard_on_loopback(tmp_pa
                          timeout=170) as resp:
             dashboard = resp.read().decode()
         assert resp.status == 200 and "Start here" in dashboard
+        assert "cdn.jsdelivr.net" not in dashboard  # the kit's Voila template: works offline
     finally:
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGTERM)  # the launcher, by pid; it stops its server

@@ -121,8 +121,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[tipsim] WARNING: presenting on {args.host}, not loopback: anyone on this "
               "network with the URL's token can open the dashboards and run their code.")
     token = secrets.token_hex(16)
+    from tipsim.lab import jupyter_env  # Voila's template without CDN links (no internet)
+
     proc = subprocess.Popen(server_command(args.host, args.port, token),  # noqa: S603
-                            start_new_session=True)
+                            env=jupyter_env(os.environ), start_new_session=True)
     stopping = False
 
     def _interrupt(*_: object) -> None:
