@@ -81,7 +81,7 @@ typecheck: venv-test
 	@$(BIN)/lint-imports --no-cache
 	@$(BIN)/mypy
 
-test: venv-test browser-deps lint
+test: venv-test browser-deps lint typecheck
 	@echo "[tipsim] unit, notebook (nbmake) and browser tests"
 	@$(BIN)/python -m pytest --nbmake tests notebooks
 
