@@ -31,7 +31,7 @@ class SweepProgressBar:
     """
 
     def __init__(self, description: str = "sweep") -> None:
-        self.bar = w.IntProgress(value=0, min=0, max=1, description=description,
+        self.bar = w.IntProgress(value=0, description=description,  # max: the task count
                                  bar_style="info")
         self.label = w.Label(value="waiting for the first task")
         self.widget = w.HBox([self.bar, self.label])
