@@ -31,7 +31,7 @@ def test_every_price_has_unit_source_date_and_confirmation() -> None:
         assert row["unit"] and row["source"] and row["retrieved"], row["item"]
         assert row["confirmed"] in ("yes", "no"), row["item"]
     prices = load_prices()
-    # Lambda figures are the AWS whitepaper's (FACTS.md); the EMR fee was not found anywhere
+    # Lambda figures are the AWS whitepaper's ("How AWS Pricing Works"); the EMR fee was not found anywhere
     assert prices.usd("lambda_request") == pytest.approx(0.20 / 1e6)
     assert prices.usd("lambda_gb_second_x86") == pytest.approx(0.0000166667)
     assert "emr_m5.xlarge" in prices.unconfirmed()

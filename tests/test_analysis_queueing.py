@@ -13,8 +13,9 @@ from tipsim.analysis.queueing import (
 from tipsim.errors import ParameterError
 
 
-def test_worked_values_from_facts() -> None:
-    """FACTS.md: M/M/1 lambda=3, mu=5: Wq = 0.3; M/M/10 lambda=9, mu=1: Wq = 0.6687."""
+def test_worked_values_of_erlang_c() -> None:
+    """Erlang C (Kleinrock, Queueing Systems vol. 1): M/M/1 lambda=3, mu=5: Wq = 0.3;
+    M/M/10 lambda=9, mu=1: Wq = 0.6687."""
     assert mmc_mean_wait_s(3.0, 5.0, 1) == pytest.approx(0.3, abs=1e-12)
     assert mmc_mean_wait_s(9.0, 1.0, 10) == pytest.approx(0.6687, abs=5e-5)
 

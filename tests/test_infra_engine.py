@@ -63,7 +63,7 @@ def talk(emulator) -> Iterator[Stack]:
 
 
 def expected_addresses(ami: bool, network: bool, green: bool) -> set[str]:
-    """What the talk's Terraform builds for a toggle combination (talk-infrastructure.md)."""
+    """What the talk's Terraform builds for a toggle combination (its slides 8 and 10)."""
     n = 2 if network else 1
     out = {f"{t}[{i}]" for i in range(n) for t in (
         "aws_vpc.app_vpc", "aws_internet_gateway.gw", "aws_subnet.public",

@@ -170,7 +170,7 @@ def test_data_lake_parts_are_created_read_back_and_destroyed(emulator):
                    if c.action not in ("no-op", "skip")}
         if caps.has("lambda"):
             fn = owned["aws_lambda_function.consumer"]
-            assert fn.attrs["memory_size_mb"] == 1769  # one vCPU (FACTS.md, AWS docs)
+            assert fn.attrs["memory_size_mb"] == 1769  # one vCPU (AWS Lambda docs: "Configure Lambda function memory")
             assert changes == {"aws_lambda_function.consumer": "update"}
         else:
             assert changes == {}

@@ -23,8 +23,8 @@ def test_instance_waits_equal_a_simpy_resource_queue(lam: float, mu: float, c: i
 
 
 def test_mm1_pooled_replications_agree_with_erlang_c() -> None:
-    """M/M/1 lambda=3, mu=5 (FACTS.md: Wq = 0.3 s): 30 replications of 2000 s with 200 s
-    warm-up; the 95 % interval of the mean wait holds 0.3, and is narrow (< 0.02 s)."""
+    """M/M/1 lambda=3, mu=5 (Erlang C: Wq = rho/(mu - lambda) = 0.3 s): 30 replications of
+    2000 s with 200 s warm-up; the 95 % interval of the mean wait holds 0.3, and is narrow (< 0.02 s)."""
     waits = [simulate_mmc(3.0, 5.0, 1, 2000.0, 200.0, seed=21, replication=r).mean_wait_s
              for r in range(30)]
     mean, half = mean_ci(waits)
