@@ -19,8 +19,9 @@ from tipsim.analysis.slo import SLO
 from tipsim.errors import ParameterError
 from tipsim.params import param, same_as
 from tipsim.sim.web.dns import DnsConfig
+from tipsim.sim.web.entry import EntryConfig
 from tipsim.sim.web.instances import Image
-from tipsim.sim.web.network import EntryConfig, NetworkPath
+from tipsim.sim.web.network import NetworkPath
 from tipsim.sim.web.rollouts.canary import BlueGreenPlan, StepPlan
 from tipsim.sim.web.service import ServiceConfig
 from tipsim.sim.web.traffic import TrafficConfig

@@ -49,10 +49,11 @@ from tipsim.scenarios.canary.params import STRATEGIES, Params
 from tipsim.sim.rng import streams
 from tipsim.sim.web import health
 from tipsim.sim.web.dns import ClientCaches, cache_lifetimes, client_share_timeline
+from tipsim.sim.web.entry import DnsEntry
 from tipsim.sim.web.health import HealthCheckConfig, HealthChecker, HealthLog, default_probe
 from tipsim.sim.web.instances import Image
 from tipsim.sim.web.loadbalancer import LoadBalancer
-from tipsim.sim.web.network import DnsEntry, NetworkLog, NetworkPath, Side
+from tipsim.sim.web.network import NetworkLog, NetworkPath, Side
 from tipsim.sim.web.rollouts import canary as rollout
 from tipsim.sim.web.service import Service
 

@@ -1,7 +1,7 @@
 """Rollout controllers: how the green side's DNS weight moves over time.
 
 Three ways to move traffic from blue to green, each a simpy process that sets the
-weights of a :class:`~tipsim.sim.web.network.DnsEntry`:
+weights of a :class:`~tipsim.sim.web.entry.DnsEntry`:
 
 * **big-bang**: green's weight goes straight to 100% at ``switch_s`` and stays there;
 * **blue/green**: the same switch, but a person watches an alert and switches back to
@@ -30,7 +30,7 @@ from typing import Any, Literal, Self
 from pydantic import model_validator
 
 from tipsim.params import Params, param
-from tipsim.sim.web.network import DnsEntry
+from tipsim.sim.web.entry import DnsEntry
 
 Decision = Literal["promote", "rollback", "blocked", "undecided"]
 Evaluate = Callable[[float, float], tuple[str, float, Any]]
