@@ -20,7 +20,7 @@ from tipsim.errors import ParameterError
 from tipsim.params import Params, param
 from tipsim.sim.recorder import RequestLog
 from tipsim.sim.web.dns import ClientCaches, record_probabilities
-from tipsim.sim.web.network import NO_TARGET, PATH_FAILURE, Side
+from tipsim.sim.web.network import NO_TARGET, PATH_FAILURE, REFUSED, Side
 
 OddsKey = tuple[tuple[float, ...], tuple[bool, ...]]  # (record weights, sides' health)
 
@@ -59,11 +59,15 @@ class DnsEntry:
         Spread of the servers' delay in applying a weight change (0: at once).
     rng
         Draws each fresh query's server delay (needed when ``propagation_s`` > 0).
+    old_clients
+        Which clients run an old client version (one flag per client): a side whose
+        path refuses old clients fails their requests at once.
     """
 
     def __init__(self, sides: Sequence[Side], caches: ClientCaches, log: RequestLog,
                  config: EntryConfig | None = None, *, propagation_s: float = 0.0,
-                 rng: np.random.Generator | None = None) -> None:
+                 rng: np.random.Generator | None = None,
+                 old_clients: Sequence[bool] | None = None) -> None:
         cfg = config if config is not None else EntryConfig()
         if propagation_s < 0 or (propagation_s > 0 and rng is None):
             raise ParameterError("propagation_s", propagation_s,
@@ -75,6 +79,11 @@ class DnsEntry:
         self.client_timeout_s = float(cfg.client_timeout_s)
         self.propagation_s = float(propagation_s)
         self._lag = rng
+        self.old_clients = [False] * caches.n_clients if old_clients is None else [
+            bool(x) for x in old_clients]
+        if len(self.old_clients) != caches.n_clients:
+            raise ParameterError("old_clients", len(self.old_clients),
+                                 f"one flag per client ({caches.n_clients})")
         self.weights: list[float] = [1.0] + [0.0] * (len(self.sides) - 1)
         self._probs: dict[OddsKey, np.ndarray] = {}
         self._cumulative: dict[OddsKey, list[float]] = {}
@@ -195,10 +204,10 @@ class DnsEntry:
         answer, expires_s, store = caches.answer, caches.expires_s, caches.store
         lagging = self._lag is not None
         changed_s, propagation_s = self.weight_time_s[-1], self.propagation_s
-        sides = [(s.lb.pick, s.path.blocked, s.path.loss_prob, s.loss_draw, s.image_code)
-                 for s in self.sides]
+        sides = [(s.lb.pick, s.path.blocked, s.path.loss_prob, s.loss_draw, s.image_code,
+                  s.path.refuses_old_clients) for s in self.sides]
         counts = [0] * len(sides)
-        log_append, timeout_s = self.log.append, self.client_timeout_s
+        log_append, timeout_s, old = self.log.append, self.client_timeout_s, self.old_clients
         for i in range(lo, hi):
             t, client, u = arrival_s[i], user[i], u_route[i]
             if t < expires_s[client]:
@@ -214,9 +223,12 @@ class DnsEntry:
                 k = store(client, t, min(bisect.bisect_right(cumulative, u),
                                          len(cumulative) - 1))
             counts[k] += 1
-            pick, blocked, loss_prob, loss_draw, code = sides[k]
+            pick, blocked, loss_prob, loss_draw, code, refuses_old = sides[k]
             if blocked or (loss_prob > 0.0 and loss_draw() < loss_prob):
                 log_append(t, client, PATH_FAILURE, code, timeout_s, False)
+                continue
+            if refuses_old and old[client]:  # handshake refused: fails after a round trip
+                log_append(t, client, REFUSED, code, 0.0, False)
                 continue
             target = pick(t, u)
             if target is None:  # HTTP 503 from a balancer with no in-service target

@@ -25,6 +25,7 @@ from tipsim.sim.web.loadbalancer import LoadBalancer
 
 PATH_FAILURE = -1  # instance code logged for a request lost or dropped on the path
 NO_TARGET = -2  # instance code logged when the side's balancer had no in-service target
+REFUSED = -3  # instance code logged when the listener refused an old client
 RTT_BLOCK = 4096  # round trips drawn at a time per side
 
 
@@ -41,6 +42,11 @@ class NetworkPath(Params):
         Probability that a request is lost and the client times out (0-1).
     blocked
         The listener port is dropped: every request times out.
+    refuses_old_clients
+        The listener refuses old clients at once, e.g. an HTTPS listener with the
+        TLS 1.2-only policy ``ELBSecurityPolicy-TLS-1-2-2017-01`` (Elastic Load Balancing,
+        "Predefined SSL security policies for Classic Load Balancers") and a client that
+        speaks only TLS 1.0 or 1.1: its handshake fails after one round trip.
     """
 
     rtt_s: float = param(0.02, ge=0.0, le=2.0, unit="s", step=0.005,
@@ -50,6 +56,8 @@ class NetworkPath(Params):
     loss_prob: float = param(0.0, ge=0.0, le=1.0, step=0.01, percent=True,
                              description="share of requests lost on the path")
     blocked: bool = param(False, description="the listener port is dropped")
+    refuses_old_clients: bool = param(
+        False, description="the listener refuses old clients (a TLS 1.2-only policy)")
 
     def draw_rtt_s(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """``n`` round trips: ``rtt_s`` plus a gamma jitter with mean 0 shift removed."""

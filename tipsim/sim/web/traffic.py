@@ -174,7 +174,12 @@ class TrafficConfig(Params):
     """The load of one run: how many requests, from how many users, how much work each.
 
     :meth:`workload` draws the requests (lognormal work with coefficient of variation
-    ``service_cv``, typical of web latencies).
+    ``service_cv``, typical of web latencies). Production's users are not all alike:
+    :meth:`old_clients` marks the ``old_client_share`` still on an old client version,
+    which a synthetic load generator (an up-to-date client) never contains. The default
+    is the share of requests the BBC's websites received over TLS 1.0 or 1.1 in November
+    2018, 1.82 % + 0.22 % of 2 billion (N. Craig, "Around the world with TLS 1.0", BBC
+    Design + Engineering, 29 Nov 2018), the year before the talk.
     """
 
     rate_per_s: float = param(10.0, gt=0.0, le=500.0, unit="req/s", step=1.0,
@@ -186,6 +191,16 @@ class TrafficConfig(Params):
     service_cv: float = param(0.5, gt=0.0, le=5.0,
                               description="coefficient of variation of the (lognormal) work")
     users: int = param(500, ge=1, le=1_000_000, description="distinct users sending requests")
+    old_client_share: float = param(
+        0.0204, ge=0.0, le=1.0, step=0.005, percent=True,
+        description="share of users on an old client (TLS 1.0/1.1): 2.04% of the BBC's "
+                    "HTTPS requests in November 2018")
+
+    def old_clients(self, seed: int, *, replication: int = 0) -> np.ndarray:
+        """Which users run an old client (True), each with chance ``old_client_share``,
+        from the run's ``"client-versions"`` stream (the same users on every strategy)."""
+        draws = streams(seed, ["client-versions"], replication)["client-versions"]
+        return draws.random(self.users) < self.old_client_share
 
     def workload(self, seed: int, *, replication: int = 0) -> Workload:
         """Every request of one run (:func:`make_workload`, lognormal work)."""
