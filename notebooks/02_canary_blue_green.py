@@ -33,7 +33,10 @@
 # %% [markdown]
 # ## Parameters
 # The cell below is tagged `parameters`: change the defect, the TTL or the seed here (or
-# with papermill). Defects: `none`, `blocked-port`, `latency`, `loss`, `overload`.
+# with papermill). Defects: `none`, `blocked-port`, `latency`, `loss`, `overload` (green has
+# less capacity than production's full load), `errors` (2% of green's requests fail),
+# `crash` (green's instances die 600 s after they start) and `production-clients` (green
+# refuses the 2% of users still on a TLS 1.0/1.1 client, whom no synthetic test load has).
 
 # %% tags=["parameters"]
 seed = 1
@@ -144,7 +147,16 @@ learner_table([m.as_dict() for m in last.metrics], judge_columns,
 # - Keep `blocked-port` and compare failed requests: the canary's should be a few
 #   percent of big-bang's, because only ~10% of clients ever reach green, for two windows.
 # - Choose `overload`: the first canary step passes (green is lightly loaded) and the
-#   judge catches the latency only at a higher weight: failure under load only.
+#   judge catches the latency only at a higher weight: failure under load only. Green's
+#   capacity is 2 instances x 1 worker / 0.1 s = 20 requests/s, production sends 25/s:
+#   only big-bang puts green over capacity, and there thousands of requests time out.
+# - Choose `crash`: green's instances die at 600 s and the ELB's checks take them out 30-60
+#   s later (then, with evaluate target health, DNS sends clients back to blue); big-bang
+#   and blue/green fail about three times as many requests as the canary, which only had
+#   part of the traffic on green.
+# - Choose `errors` or `production-clients`: a 2% defect at a 10% step is one or two failed
+#   requests per 10-second data point, so whether the judge rolls back depends on the seed
+#   (try a few in the parameters cell).
 # - Choose `latency` and raise the **judge confidence** or the **pass score**: what
 #   changes in how fast the canary rolls back?
 # - Set the **DNS TTL** to 300 s: the canary's first window sees fewer green clients

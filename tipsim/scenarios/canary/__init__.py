@@ -2,12 +2,14 @@
 or a judged canary to move traffic onto it.
 
 * :mod:`.params`: :class:`Params`, the web tier's and the judge's fields flattened;
+* :mod:`.defects`: what each defect kind does to green, its default and its source;
 * :mod:`.simulate`: :func:`simulate`, :func:`compare`, :func:`replicate`, :func:`run_cli`
-  (the CLI contract: ``Params`` + ``run_cli``);
+  (the CLI contract: ``Params`` + ``run_cli``); :mod:`.results`: :class:`CanaryRun`;
 * :mod:`.emulator`: build the green network, smoke-test it, read back the DNS the
   simulation needs, set the weighted records and follow the clients through their caches.
 """
 
+from tipsim.scenarios.canary.defects import GreenSide, green_side, green_utilisation
 from tipsim.scenarios.canary.emulator import (
     CANARY_TOGGLES,
     Check,
@@ -39,8 +41,8 @@ from tipsim.scenarios.infrastructure import open_stack
 
 __all__ = [
     "BLUE", "CANARY_TOGGLES", "DEFECTS", "GREEN", "HEALTH_CHECK", "STRATEGIES", "CanaryRun", "Check", "Defect",
-    "Params", "SmokeReport", "Strategy", "WeightShift", "Weights", "break_default_route",
-    "build_green_network", "clients_following", "compare", "green_pct", "open_stack",
+    "GreenSide", "Params", "SmokeReport", "Strategy", "WeightShift", "Weights", "break_default_route",
+    "build_green_network", "clients_following", "compare", "green_pct", "green_side", "green_utilisation", "open_stack",
     "params_from_stack", "read_weights", "removal_time", "replicate", "run_cli", "set_weights", "simulate",
     "smoke_test",
 ]

@@ -27,9 +27,11 @@ from tipsim.sim.web.service import ServiceConfig
 from tipsim.sim.web.traffic import TrafficConfig
 
 Strategy = Literal["big-bang", "blue-green", "canary"]
-Defect = Literal["none", "blocked-port", "latency", "loss", "overload"]
+Defect = Literal["none", "blocked-port", "latency", "loss", "overload", "errors", "crash",
+                 "production-clients"]
 STRATEGIES: tuple[Strategy, ...] = ("big-bang", "blue-green", "canary")
-DEFECTS: tuple[Defect, ...] = ("none", "blocked-port", "latency", "loss", "overload")
+DEFECTS: tuple[Defect, ...] = ("none", "blocked-port", "latency", "loss", "overload", "errors",
+                               "crash", "production-clients")
 
 
 class Params(params.Params):
@@ -64,6 +66,14 @@ class Params(params.Params):
                                description="'loss': share of green requests lost")
     overload_workers: int = same_as(ServiceConfig, "workers_per_instance", 1,
                                     description="'overload': green workers")
+    green_error_rate: float = same_as(Image, "error_prob", 0.02,
+                                      description="'errors': share of green requests failing")
+    green_crash_after_s: float = same_as(Image, "crash_after_s", 600.0,
+                                         description="'crash': green instances crash this "
+                                                     "long after they start serving (t=0)")
+    old_client_share: float = same_as(TrafficConfig, "old_client_share",
+                                      description="'production-clients': share of users on "
+                                                  "an old client that green refuses")
     step_weight_pct: float = same_as(StepPlan, "step_weight_pct")
     max_weight_pct: float = same_as(StepPlan, "max_weight_pct")
     window_s: float = same_as(StepPlan, "window_s")
@@ -126,7 +136,7 @@ class Params(params.Params):
         """The load: every client (``users``) sends requests at ``rate_per_s`` in all."""
         return TrafficConfig(rate_per_s=self.rate_per_s, duration_s=self.duration_s,
                              mean_service_s=self.mean_service_s, service_cv=self.service_cv,
-                             users=self.users)
+                             users=self.users, old_client_share=self.old_client_share)
 
     def slo(self) -> SLO:
         """The objectives used for alerts and blast radius."""

@@ -15,12 +15,10 @@ The model (all on one seed, so strategies see the same clients and requests):
   2 / 2: :mod:`tipsim.sim.web.health`) over ``instances_per_side`` instances
   (:mod:`tipsim.sim.web.instances`); with *evaluate target health* DNS skips a side whose
   ELB has no in-service instance;
-* the green side may carry a defect: ``blocked-port`` (the green network drops the
-  listener port between clients and the ELB: every request times out, while the ELB's
-  own checks inside the VPC pass), ``latency`` (green serves ``latency_factor`` x
-  slower), ``loss`` (``loss_prob`` of requests lost on the green path), ``overload``
-  (green instances run ``overload_workers`` workers: fine under a small share of the
-  traffic, queueing and failing under a large one);
+* the green side may carry a defect (:mod:`tipsim.scenarios.canary.defects`: what each
+  does, its default and its source): ``blocked-port``, ``latency``, ``loss``,
+  ``overload`` (fine under a small share of the traffic, over capacity at full load),
+  ``errors``, ``crash`` and ``production-clients`` (old clients only production has);
 * the strategy moves green's DNS weight (:mod:`tipsim.sim.web.rollouts.canary`); the canary
   is gated first by the smoke test (``smoke_test``; the notebook can pass the
   emulator's real smoke result instead) and judged each window by the Kayenta-style
@@ -34,99 +32,29 @@ canary against a baseline deployed at the same time, not against production).
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import simpy
 
-from tipsim.analysis.blast_radius import blast_radius
-from tipsim.analysis.canary_judge import JudgeResult, interval_series, judge
+from tipsim.analysis.canary_judge import interval_series, judge
 from tipsim.analysis.metrics import mean_ci
 from tipsim.analysis.slo import window_compliance
+from tipsim.scenarios.canary.defects import BLUE, GREEN, blue_image, green_side
 from tipsim.scenarios.canary.params import STRATEGIES, Params
+from tipsim.scenarios.canary.results import CanaryRun
 from tipsim.sim.rng import streams
 from tipsim.sim.web import health
 from tipsim.sim.web.dns import ClientCaches, cache_lifetimes, client_share_timeline
 from tipsim.sim.web.entry import DnsEntry
 from tipsim.sim.web.health import HealthCheckConfig, HealthChecker, HealthLog, default_probe
-from tipsim.sim.web.instances import Image
 from tipsim.sim.web.loadbalancer import LoadBalancer
 from tipsim.sim.web.network import NetworkLog, NetworkPath, Side
 from tipsim.sim.web.rollouts import canary as rollout
 from tipsim.sim.web.service import Service
 
-BLUE, GREEN = 0, 1  # image codes and DNS record indices
 HEALTH_CHECK = HealthCheckConfig()
 """Both ELBs' check: the talk's (HTTP:80/ every 30 s, timeout 3 s, healthy 2, unhealthy 2)."""
-
-
-@dataclass
-class CanaryRun:
-    """Everything one run produced: per-request arrays, rollout record, health and DNS."""
-
-    params: Params
-    seed: int
-    requests: dict[str, np.ndarray]
-    record: rollout.RolloutRecord
-    health: dict[str, HealthLog]
-    dns_grid_s: np.ndarray
-    dns_green_share: np.ndarray
-    fresh_green_share: np.ndarray
-
-    def side(self, code: int) -> dict[str, np.ndarray]:
-        """Requests that went to one side (blue 0, green 1)."""
-        sel = self.requests["image"] == code
-        return {k: v[sel] for k, v in self.requests.items()}
-
-    def judged_steps(self) -> list[tuple[rollout.Step, JudgeResult]]:
-        """Steps with a judge result (canary only)."""
-        return [(s, s.details) for s in self.record.steps if isinstance(s.details, JudgeResult)]
-
-    def summary(self) -> dict[str, Any]:
-        """The JSON-ready result (``tipsim run canary --json``)."""
-        p = self.params
-        r = self.requests
-        br = blast_radius(r["time_s"], r["user"], r["ok"], r["latency_s"], p.slo(),
-                          onset_s=p.switch_at_s, end_s=p.duration_s)
-        green = r["image"] == GREEN
-        return {
-            "strategy": p.strategy,
-            "defect": p.defect,
-            "dns_ttl_s": p.dns_ttl_s,
-            "seed": self.seed,
-            "decision": self.record.decision,
-            "decision_time_s": self.record.decision_time_s,
-            "requests": int(r["ok"].size),
-            "green_requests": int(green.sum()),
-            "failed_requests": br.failed_requests,
-            "affected_users": br.affected_users,
-            "error_budget_used": br.error_budget_used,
-            "slo_breach_minutes": br.slo_breach_minutes,
-            "steps": [_step_dict(s) for s in self.record.steps],
-            "health_changes": {k: len(v.time_s) for k, v in self.health.items()},
-        }
-
-
-def _step_dict(step: rollout.Step) -> dict[str, Any]:
-    d = step.as_dict()
-    for k in ("end", "score"):
-        if isinstance(d[k], float) and math.isnan(d[k]):
-            d[k] = None
-    if isinstance(step.details, JudgeResult):
-        d["metrics"] = {m.name: m.classification for m in step.details.metrics}
-    return d
-
-
-def _green(p: Params) -> tuple[Image, NetworkPath, int]:
-    image = Image(name="nginx-1.16", code=GREEN, error_prob=p.background_error_prob,
-                  latency_factor=p.latency_factor if p.defect == "latency" else 1.0)
-    path = NetworkPath(rtt_s=p.rtt_s, jitter_s=p.rtt_s / 4,
-                       loss_prob=p.loss_prob if p.defect == "loss" else 0.0,
-                       blocked=p.defect == "blocked-port")
-    workers = p.overload_workers if p.defect == "overload" else p.workers_per_instance
-    return image, path, workers
 
 
 def simulate(params: Params, *, seed: int, smoke_passed: bool | None = None,
@@ -149,10 +77,9 @@ def simulate(params: Params, *, seed: int, smoke_passed: bool | None = None,
                          "dns-propagation"], replication)
     workload = p.traffic().workload(seed, replication=replication)
     env = simpy.Environment()
-    blue_img = Image(name="nginx-1.14", code=BLUE, error_prob=p.background_error_prob)
-    green_img, green_path, green_workers = _green(p)
+    green = green_side(p)
     blue_path = NetworkPath(rtt_s=p.rtt_s, jitter_s=p.rtt_s / 4)
-    log = NetworkLog({BLUE: blue_path, GREEN: green_path}, p.client_timeout_s,
+    log = NetworkLog({BLUE: blue_path, GREEN: green.path}, p.client_timeout_s,
                      rng["network"], capacity=len(workload) + 16)
     dns = p.dns_config()
     lifetimes = cache_lifetimes(p.users, dns, rng["dns-resolvers"])
@@ -163,17 +90,17 @@ def simulate(params: Params, *, seed: int, smoke_passed: bool | None = None,
     health: dict[str, HealthLog] = {}
     checkers = []
     for name, code, img, path, workers in (
-            ("blue", BLUE, blue_img, blue_path, p.workers_per_instance),
-            ("green", GREEN, green_img, green_path, green_workers)):
+            ("blue", BLUE, blue_image(p), blue_path, p.workers_per_instance),
+            ("green", GREEN, green.image, green.path, green.workers)):
         lb = LoadBalancer()
+        # serving from 0 (a boot of 0 s); an image's crash_after_s counts from then
         insts = [svc.launch(img, pool=name, lb=lb, register=False, workers=workers)
                  for _ in range(p.instances_per_side)]
-        for inst in insts:
-            inst.start_serving(0.0)
         sides.append(Side(name, code, lb, path, rng[f"loss-{name}"]))
         checkers.append((name, lb, insts))
     entry = DnsEntry(sides, caches, log, p.entry_config(), propagation_s=dns.propagation_s,
-                     rng=rng["dns-propagation"])
+                     rng=rng["dns-propagation"],
+                     old_clients=p.traffic().old_clients(seed, replication=replication).tolist())
     for name, lb, insts in checkers:
         hc = HealthChecker(env, lb, insts, default_probe(p.mean_service_s), HEALTH_CHECK,
                            on_change=entry.note_change)
