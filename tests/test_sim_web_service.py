@@ -184,3 +184,38 @@ def test_a_balancer_follows_membership_and_weight_changes_between_picks() -> Non
     assert {lb.pick(2.0, u) for u in (0.1, 0.9)} == {a}
     lb.deregister(a)
     assert lb.pick(3.0, 0.5) is None and lb.has_members
+
+
+def test_a_cold_instance_slows_down_as_a_filling_cache_misses_and_warms_with_requests() -> None:
+    """Cold start: an empty cache over a working set of K equally likely keys (the
+    independent reference model, simulated here key by key) misses request n with
+    probability (1 - 1/K)^n; a miss costing ``cold_start_factor`` x the work makes the
+    instance's n-th request that much slower on average. A warm instance is not slowed."""
+    k_keys, factor, n = 200, 3.0, 1000
+    image = Image(name="new", code=0, cold_start_factor=factor, warmup_requests=k_keys)
+    log = RequestLog()
+    cold, warm = (Instance(i, image, 1, log, warm=w) for i, w in ((0, False), (1, True)))
+    for inst in (cold, warm):
+        inst.start_serving(0.0)
+        for i in range(n):  # 1 s of work every 10 s: no queueing
+            inst.accept(10.0 * i, 0, 1.0, 1.0)
+        inst.flush(math.inf)
+    rows = log.arrays()
+    slowdown = {i: rows["latency_s"][rows["instance"] == i] - 1.0 for i in (0, 1)}
+    assert np.allclose(slowdown[1], 0.0, atol=1e-6)
+    rng = np.random.default_rng(3)
+    trials = 2000
+    misses = np.zeros(n)
+    for _ in range(trials):  # a real cache, filled by uniform keys
+        seen = np.zeros(k_keys, dtype=bool)
+        keys = rng.integers(0, k_keys, n)
+        for j, key in enumerate(keys):
+            misses[j] += not seen[key]
+            seen[key] = True
+    miss_rate = misses / trials
+    for j in (0, 50, 200, 400, 800):
+        expected = (factor - 1.0) * miss_rate[j]
+        sd = (factor - 1.0) * math.sqrt(max(miss_rate[j] * (1 - miss_rate[j]), 1e-4) / trials)
+        assert abs(slowdown[0][j] - expected) < 4 * sd + 1e-4
+    assert slowdown[0][0] == pytest.approx(factor - 1.0, rel=1e-6)
+    assert slowdown[0][-1] < 0.01 * slowdown[0][0]  # five working sets later: warm

@@ -15,6 +15,18 @@ crash or an abrupt termination can still turn in-flight requests into failures.
 
 The image's behaviour (:class:`Image`) sets the error probability, a latency factor
 and an optional crash some time after the instance starts serving.
+
+A new instance starts with a cold cache (unless launched ``warm``, as long-running
+production instances are). In the independent reference model with a working set of
+``K = warmup_requests`` equally likely keys, request ``n + 1`` (counting from 0) misses
+a cache that started empty with probability ``(1 - 1/K) ** n``; a miss costs
+``cold_start_factor`` times the work, so the expected work multiplier is
+``1 + (cold_start_factor - 1) * (1 - 1/K) ** n``, applied to each request (the expected
+value, not a draw). The cache warms with requests served, not with time: an instance that
+gets a small share of the traffic stays cold longer. Load balancers offer a "slow start"
+because applications that depend on a cache need a warm-up period (AWS What's New, May
+2018, "Application Load Balancer Announces Slow Start Support"); the factor and the working
+set are the kit's knobs (1: no warm-up, the default), not measured values.
 """
 
 from __future__ import annotations
@@ -62,6 +74,12 @@ class Image(Params):
                                   description="slowdown: multiplies each request's work")
     crash_after_s: float | None = param(None, ge=0.0, le=7200.0, unit="s",
                                         description="crashes this long after it starts serving")
+    cold_start_factor: float = param(1.0, ge=1.0, le=20.0, step=0.1,
+                                     description="a cache miss on a new instance costs this "
+                                                 "many times the work (1: no warm-up)")
+    warmup_requests: float = param(1000.0, ge=1.0, le=1e7, log=True,
+                                   description="distinct keys a new instance's cache fills "
+                                               "with (its working set, in requests)")
 
 
 class Instance:
@@ -83,17 +101,20 @@ class Instance:
         Requests slower than this are counted in :attr:`slow` (for online monitors).
     refused_latency_s
         Latency recorded for a request sent to a crashed instance (connection refused).
+    warm
+        A long-running instance whose cache is already warm (no cold start).
     """
 
     __slots__ = (
         "instance_id", "image", "workers", "log", "pool", "state", "slow_threshold_s",
         "refused_latency_s", "_free_at", "_in_flight", "_seq", "completed", "failed", "slow",
-        "launched_s", "started_s", "stopped_s", "ready", "unhealthy_checks",
+        "launched_s", "started_s", "stopped_s", "ready", "unhealthy_checks", "served",
+        "_cold_extra", "_hit_keep",
     )
 
     def __init__(self, instance_id: int, image: Image, workers: int, log: RequestLog, *,
                  pool: str = "default", slow_threshold_s: float = math.inf,
-                 refused_latency_s: float = 0.0) -> None:
+                 refused_latency_s: float = 0.0, warm: bool = False) -> None:
         if workers < 1:
             raise ParameterError("workers", workers, "a whole number >= 1")
         self.instance_id = int(instance_id)
@@ -116,6 +137,10 @@ class Instance:
         self.stopped_s = math.nan  # when it crashed or was terminated
         self.ready: Process | None = None  # the simpy boot process, set by Service.launch
         self.unhealthy_checks = 0
+        self.served = 0  # requests accepted while in service (they warm its cache)
+        # a cold start slows requests by _cold_extra * _hit_keep ** served (0: warm)
+        self._cold_extra = 0.0 if warm else image.cold_start_factor - 1.0
+        self._hit_keep = 1.0 - 1.0 / image.warmup_requests
 
     # ------------------------------------------------------------------ state
     @property
@@ -143,7 +168,13 @@ class Instance:
         image = self.image
         free = self._free_at[0]
         start = arrival_s if arrival_s > free else free
-        end = start + demand_s * image.latency_factor
+        if self._cold_extra > 0.0:  # expected cache misses of a cold start (module doc)
+            factor = image.latency_factor * (
+                1.0 + self._cold_extra * self._hit_keep ** self.served)
+        else:
+            factor = image.latency_factor
+        self.served += 1
+        end = start + demand_s * factor
         heapq.heapreplace(self._free_at, end)
         self._seq += 1
         heapq.heappush(self._in_flight,

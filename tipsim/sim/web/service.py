@@ -95,12 +95,13 @@ class Service:
     # ------------------------------------------------------------------ instances
     def launch(self, image: Image, *, pool: str = "default", boot_s: float = 0.0,
                workers: int | None = None, lb: LoadBalancer | None = None,
-               register: bool = True) -> Instance:
+               register: bool = True, warm: bool = False) -> Instance:
         """Start an instance; it serves (and is registered) after ``boot_s``.
 
         Returns the instance at once (state ``"booting"``); ``yield instance.ready`` in a
         strategy process waits for the end of its boot. If ``image.crash_after_s`` is
-        set, the instance crashes that long after it starts serving.
+        set, the instance crashes that long after it starts serving. ``warm``: a
+        long-running instance with a warm cache (no cold start, see ``Image``).
         """
         if boot_s < 0:
             raise ParameterError("boot_s", boot_s, "a number >= 0")
@@ -108,7 +109,8 @@ class Service:
             raise ParameterError("instances", len(self.instances), "at most 32767 per run")
         instance = Instance(len(self.instances), image,
                             workers if workers is not None else self.workers_per_instance,
-                            self.log, pool=pool, slow_threshold_s=self.slow_threshold_s)
+                            self.log, pool=pool, slow_threshold_s=self.slow_threshold_s,
+                            warm=warm)
         instance.launched_s = self.env.now
         self.instances.append(instance)
         instance.ready = self.env.process(self._boot(instance, boot_s, lb or self.lb, register))
