@@ -6,7 +6,13 @@ import pytest
 import simpy
 
 from tipsim.errors import ParameterError
-from tipsim.sim.web.rollouts.canary import BlueGreenPlan, RolloutRecord, StepPlan, blue_green
+from tipsim.sim.web.rollouts.canary import (
+    BlueGreenPlan,
+    RolloutRecord,
+    StepPlan,
+    blue_green,
+    canary,
+)
 
 
 class _Entry:
@@ -57,3 +63,22 @@ def test_blue_green_keeps_green_after_the_bake_time_without_alert() -> None:
                            BlueGreenPlan(bake_s=600.0), check_every_s=60.0))
     env.run(until=2000.0)
     assert record.decision == "promote" and record.decision_time_s == 700.0
+
+
+@pytest.mark.parametrize(("verdict", "last"), [("pass", [0.0, 100.0, 0.0]),
+                                               ("fail", [100.0, 0.0, 0.0])])
+def test_a_fresh_baseline_gets_the_canarys_weight_at_every_step_and_none_after(
+        verdict, last) -> None:
+    """Kayenta's baseline cluster takes the same traffic as the canary: weights blue
+    100 - 2w, green w, baseline w at each step; once promoted (or rolled back) the
+    baseline's record goes to 0."""
+    env = simpy.Environment()
+    entry, record = _Entry(), RolloutRecord()
+    env.process(canary(env, entry, record, 100.0,  # type: ignore[arg-type]
+                       StepPlan(step_weight_pct=10.0, max_weight_pct=30.0,
+                                failed_check_threshold=1),
+                       lambda a, b: (verdict, 0.0, None), fresh_baseline=True))
+    env.run(until=2000.0)
+    steps = [[80.0, 10.0, 10.0], [60.0, 20.0, 20.0], [40.0, 30.0, 30.0]]
+    expected = steps + [last] if verdict == "pass" else [steps[0], last]
+    assert entry.weights == expected

@@ -27,6 +27,7 @@ from tipsim.scenarios.canary.emulator import (
 )
 from tipsim.scenarios.canary.params import DEFECTS, STRATEGIES, Defect, Params, Strategy
 from tipsim.scenarios.canary.simulate import (
+    BASELINE,
     BLUE,
     GREEN,
     HEALTH_CHECK,
@@ -40,7 +41,7 @@ from tipsim.scenarios.canary.simulate import (
 from tipsim.scenarios.infrastructure import open_stack
 
 __all__ = [
-    "BLUE", "CANARY_TOGGLES", "DEFECTS", "GREEN", "HEALTH_CHECK", "STRATEGIES", "CanaryRun", "Check", "Defect",
+    "BASELINE", "BLUE", "CANARY_TOGGLES", "DEFECTS", "GREEN", "HEALTH_CHECK", "STRATEGIES", "CanaryRun", "Check", "Defect",
     "GreenSide", "Params", "SmokeReport", "Strategy", "WeightShift", "Weights", "break_default_route",
     "build_green_network", "clients_following", "compare", "green_pct", "green_side", "green_utilisation", "open_stack",
     "params_from_stack", "read_weights", "removal_time", "replicate", "run_cli", "set_weights", "simulate",

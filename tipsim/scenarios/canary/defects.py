@@ -46,7 +46,7 @@ from tipsim.scenarios.canary.params import Params
 from tipsim.sim.web.instances import Image
 from tipsim.sim.web.network import NetworkPath
 
-BLUE, GREEN = 0, 1  # image codes and DNS record indices
+BLUE, GREEN, BASELINE = 0, 1, 2  # image codes and DNS record indices (BASELINE: fresh)
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,10 @@ class GreenSide:
     workers: int
 
 
-def blue_image(p: Params) -> Image:
-    """Production's image (blue)."""
-    return Image(name="nginx-1.14", code=BLUE, error_prob=p.background_error_prob)
+def blue_image(p: Params, code: int = BLUE) -> Image:
+    """Production's image (blue; with ``code=BASELINE``, a fresh baseline's)."""
+    return Image(name="nginx-1.14", code=code, error_prob=p.background_error_prob,
+                 cold_start_factor=p.cold_start_factor, warmup_requests=p.warmup_requests)
 
 
 def green_side(p: Params) -> GreenSide:
@@ -69,7 +70,8 @@ def green_side(p: Params) -> GreenSide:
     image = Image(name="nginx-1.16", code=GREEN,
                   error_prob=p.green_error_rate if d == "errors" else p.background_error_prob,
                   latency_factor=p.latency_factor if d == "latency" else 1.0,
-                  crash_after_s=p.green_crash_after_s if d == "crash" else None)
+                  crash_after_s=p.green_crash_after_s if d == "crash" else None,
+                  cold_start_factor=p.cold_start_factor, warmup_requests=p.warmup_requests)
     path = NetworkPath(rtt_s=p.rtt_s, jitter_s=p.rtt_s / 4,
                        loss_prob=p.loss_prob if d == "loss" else 0.0,
                        blocked=d == "blocked-port",

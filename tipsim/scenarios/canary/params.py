@@ -27,6 +27,7 @@ from tipsim.sim.web.service import ServiceConfig
 from tipsim.sim.web.traffic import TrafficConfig
 
 Strategy = Literal["big-bang", "blue-green", "canary"]
+JudgeBaseline = Literal["production", "fresh"]
 Defect = Literal["none", "blocked-port", "latency", "loss", "overload", "errors", "crash",
                  "production-clients"]
 STRATEGIES: tuple[Strategy, ...] = ("big-bang", "blue-green", "canary")
@@ -80,6 +81,12 @@ class Params(params.Params):
     failed_check_threshold: int = same_as(StepPlan, "failed_check_threshold")
     metric_interval_s: float = param(10.0, ge=1.0, le=600.0, unit="s",
                                      description="judge's data point spacing")
+    judge_baseline: JudgeBaseline = param(
+        "production", label="judge against",
+        description="canary compared with blue ('production') or with a fresh baseline of "
+                    "blue's version, same size and traffic, deployed beside it ('fresh')")
+    cold_start_factor: float = same_as(Image, "cold_start_factor")
+    warmup_requests: float = same_as(Image, "warmup_requests")
     confidence: float = same_as(JudgeParams, "confidence")
     effect_fraction: float = same_as(JudgeParams, "effect_fraction")
     pass_score: float = same_as(JudgeParams, "pass_score")
@@ -102,6 +109,9 @@ class Params(params.Params):
             raise ValueError("switch_at_s: a number < duration_s")
         if self.metric_interval_s > self.window_s:
             raise ValueError("metric_interval_s: a number <= window_s")
+        if self.judge_baseline == "fresh" and self.max_weight_pct > 50.0:
+            raise ValueError("max_weight_pct: a number <= 50 with judge_baseline 'fresh' "
+                             "(the baseline takes as much traffic as the canary)")
         return self
 
     def judge_params(self) -> JudgeParams:

@@ -22,12 +22,19 @@ The model (all on one seed, so strategies see the same clients and requests):
 * the strategy moves green's DNS weight (:mod:`tipsim.sim.web.rollouts.canary`); the canary
   is gated first by the smoke test (``smoke_test``; the notebook can pass the
   emulator's real smoke result instead) and judged each window by the Kayenta-style
-  judge (:mod:`tipsim.analysis.canary_judge`) on green (canary) against blue
-  (baseline); the blue/green operator switches back when an SLO alert fires.
+  judge (:mod:`tipsim.analysis.canary_judge`) on green (canary) against a baseline; the
+  blue/green operator switches back when an SLO alert fires.
 
-Simplification: the baseline is the blue production side, not a freshly deployed
-baseline as Kayenta recommends (Spinnaker docs, "Canary best practices": compare the
-canary against a baseline deployed at the same time, not against production).
+The judge's baseline (``judge_baseline``) is blue, production itself (``"production"``),
+or, as Kayenta recommends, a fresh baseline (``"fresh"``): production's version on
+``instances_per_side`` new instances deployed with green, behind a third weighted record
+that gets the canary's weight at every step (Spinnaker docs, "Best practices for
+configuring canary", spinnaker.io/guides/user/canary/best-practices: "Compare canary
+against baseline, not against production", same time of deployment, same size, same type
+and amount of traffic, to control for "the cache warmup time, the heap size, and so
+on"). New instances (green, a fresh baseline) start
+with a cold cache when ``cold_start_factor`` > 1 (:mod:`tipsim.sim.web.instances`);
+production's are warm.
 """
 
 from __future__ import annotations
@@ -40,7 +47,7 @@ import simpy
 from tipsim.analysis.canary_judge import interval_series, judge
 from tipsim.analysis.metrics import mean_ci
 from tipsim.analysis.slo import window_compliance
-from tipsim.scenarios.canary.defects import BLUE, GREEN, blue_image, green_side
+from tipsim.scenarios.canary.defects import BASELINE, BLUE, GREEN, blue_image, green_side
 from tipsim.scenarios.canary.params import STRATEGIES, Params
 from tipsim.scenarios.canary.results import CanaryRun
 from tipsim.sim.rng import streams
@@ -73,13 +80,20 @@ def simulate(params: Params, *, seed: int, smoke_passed: bool | None = None,
         Replication index (independent streams).
     """
     p = params
-    rng = streams(seed, ["network", "dns", "loss-blue", "loss-green", "dns-resolvers",
-                         "dns-propagation"], replication)
+    rng = streams(seed, ["network", "dns", "loss-blue", "loss-green", "loss-baseline",
+                         "dns-resolvers", "dns-propagation"], replication)
     workload = p.traffic().workload(seed, replication=replication)
     env = simpy.Environment()
     green = green_side(p)
     blue_path = NetworkPath(rtt_s=p.rtt_s, jitter_s=p.rtt_s / 4)
-    log = NetworkLog({BLUE: blue_path, GREEN: green.path}, p.client_timeout_s,
+    # (name, image, path, workers, warm): production is long-running, so warm
+    layout = [("blue", blue_image(p), blue_path, p.workers_per_instance, True),
+              ("green", green.image, green.path, green.workers, False)]
+    fresh_baseline = p.strategy == "canary" and p.judge_baseline == "fresh"
+    if fresh_baseline:  # production's version on new instances, beside the canary
+        layout.append(("baseline", blue_image(p, BASELINE), blue_path,
+                       p.workers_per_instance, False))
+    log = NetworkLog({img.code: path for _, img, path, _, _ in layout}, p.client_timeout_s,
                      rng["network"], capacity=len(workload) + 16)
     dns = p.dns_config()
     lifetimes = cache_lifetimes(p.users, dns, rng["dns-resolvers"])
@@ -89,14 +103,12 @@ def simulate(params: Params, *, seed: int, smoke_passed: bool | None = None,
     svc.log = log  # instances launched below record into the network-aware log
     health: dict[str, HealthLog] = {}
     checkers = []
-    for name, code, img, path, workers in (
-            ("blue", BLUE, blue_image(p), blue_path, p.workers_per_instance),
-            ("green", GREEN, green.image, green.path, green.workers)):
+    for name, img, path, workers, warm in layout:
         lb = LoadBalancer()
         # serving from 0 (a boot of 0 s); an image's crash_after_s counts from then
-        insts = [svc.launch(img, pool=name, lb=lb, register=False, workers=workers)
+        insts = [svc.launch(img, pool=name, lb=lb, register=False, workers=workers, warm=warm)
                  for _ in range(p.instances_per_side)]
-        sides.append(Side(name, code, lb, path, rng[f"loss-{name}"]))
+        sides.append(Side(name, img.code, lb, path, rng[f"loss-{name}"]))
         checkers.append((name, lb, insts))
     entry = DnsEntry(sides, caches, log, p.entry_config(), propagation_s=dns.propagation_s,
                      rng=rng["dns-propagation"],
@@ -105,12 +117,14 @@ def simulate(params: Params, *, seed: int, smoke_passed: bool | None = None,
         hc = HealthChecker(env, lb, insts, default_probe(p.mean_service_s), HEALTH_CHECK,
                            on_change=entry.note_change)
         health[name] = hc.log
-    entry.set_weights([100.0, 0.0], 0.0)  # the talk's records: blue 10, green 0 (as 100 / 0)
+    # the talk's records: blue 10, green 0 (as 100 / 0), and the baseline's at 0
+    entry.set_weights([100.0] + [0.0] * (len(sides) - 1), 0.0)
     entry.note_change(0.0)
     caches.prefill(entry.probabilities(), rng["dns"])
     svc.router = entry
     record = rollout.RolloutRecord(weight_time_s=[0.0], weight_pct=[0.0])
     slo = p.slo()
+    baseline_code = BASELINE if fresh_baseline else BLUE
 
     def arrays_until(now_s: float) -> dict[str, np.ndarray]:
         for inst in svc.instances:
@@ -120,7 +134,7 @@ def simulate(params: Params, *, seed: int, smoke_passed: bool | None = None,
     def evaluate(start_s: float, end_s: float) -> tuple[str, float, Any]:
         a = arrays_until(end_s)
         sides_series = []
-        for code in (GREEN, BLUE):
+        for code in (GREEN, baseline_code):
             sel = a["image"] == code
             sides_series.append(interval_series(a["time_s"][sel], a["latency_s"][sel],
                                                 a["ok"][sel], start_s, end_s,
@@ -143,7 +157,7 @@ def simulate(params: Params, *, seed: int, smoke_passed: bool | None = None,
         plan = p.step_plan()
         smoke = (p.smoke_test == "pass") if smoke_passed is None else bool(smoke_passed)
         env.process(rollout.canary(env, entry, record, p.switch_at_s, plan, evaluate,
-                                   smoke_passed=smoke))
+                                   smoke_passed=smoke, fresh_baseline=fresh_baseline))
     svc.run()
     requests = log.arrays()
     grid = np.arange(0.0, p.duration_s + 1e-9, 5.0)

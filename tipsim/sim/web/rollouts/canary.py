@@ -106,9 +106,14 @@ class RolloutRecord:
     weight_pct: list[float] = field(default_factory=list)
 
 
-def set_green_weight(entry: DnsEntry, record: RolloutRecord, now_s: float, pct: float) -> None:
-    """Route 53 weights blue = 100 - pct, green = pct, logged."""
-    entry.set_weights([100.0 - pct, pct], now_s)
+def set_green_weight(entry: DnsEntry, record: RolloutRecord, now_s: float, pct: float,
+                     baseline_pct: float | None = None) -> None:
+    """Route 53 weights blue = 100 - pct, green = pct (and a third record, a fresh baseline,
+    ``baseline_pct``, taken from blue, when given), logged."""
+    if baseline_pct is None:
+        entry.set_weights([100.0 - pct, pct], now_s)
+    else:
+        entry.set_weights([100.0 - pct - baseline_pct, pct, baseline_pct], now_s)
     entry.note_change(now_s)
     record.weight_time_s.append(float(now_s))
     record.weight_pct.append(float(pct))
@@ -148,8 +153,15 @@ def blue_green(env: Any, entry: DnsEntry, record: RolloutRecord, switch_s: float
 
 
 def canary(env: Any, entry: DnsEntry, record: RolloutRecord, start_s: float, plan: StepPlan,
-           evaluate: Evaluate, *, smoke_passed: bool = True) -> Generator[Any, Any, None]:
-    """Smoke gate, then judged weight steps; promote or roll back (see module doc)."""
+           evaluate: Evaluate, *, smoke_passed: bool = True,
+           fresh_baseline: bool = False) -> Generator[Any, Any, None]:
+    """Smoke gate, then judged weight steps; promote or roll back (see module doc).
+
+    ``fresh_baseline``: a third record, a baseline of production's version deployed beside
+    the canary, gets the same weight as the canary at every step (Kayenta's canary and
+    baseline clusters of the same size and traffic), and 0 once the canary is decided.
+    """
+    base: Callable[[float], float | None] = (lambda w: w) if fresh_baseline else (lambda w: None)
     yield env.timeout(start_s)
     if not smoke_passed:
         record.decision, record.decision_time_s = "blocked", float(env.now)
@@ -157,7 +169,7 @@ def canary(env: Any, entry: DnsEntry, record: RolloutRecord, start_s: float, pla
         return
     failed = 0
     for weight in plan.weights_pct():
-        set_green_weight(entry, record, env.now, weight)
+        set_green_weight(entry, record, env.now, weight, base(weight))
         while True:
             begin = float(env.now)
             yield env.timeout(plan.window_s)
@@ -168,8 +180,8 @@ def canary(env: Any, entry: DnsEntry, record: RolloutRecord, start_s: float, pla
             if verdict == "fail":
                 failed += 1
                 if failed >= plan.failed_check_threshold:
-                    set_green_weight(entry, record, env.now, 0.0)
+                    set_green_weight(entry, record, env.now, 0.0, base(0.0))
                     record.decision, record.decision_time_s = "rollback", float(env.now)
                     return
-    set_green_weight(entry, record, env.now, 100.0)
+    set_green_weight(entry, record, env.now, 100.0, base(0.0))
     record.decision, record.decision_time_s = "promote", float(env.now)
