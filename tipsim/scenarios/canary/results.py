@@ -1,4 +1,20 @@
-"""What one canary-scenario run produced, and its JSON-ready summary (``tipsim run canary``)."""
+"""What one canary-scenario run produced, and its JSON-ready summary (``tipsim run canary``).
+
+The summary's power outputs (flat scalars, so a sweep can average them over replications
+into a detection probability, a mean time to detect, a false-rollback rate):
+
+* ``rolled_back``: the decision was ``"rollback"`` (the canary judge failed it, or the
+  blue/green operator switched back); a smoke-test block is not a rollback (green never
+  served);
+* ``time_to_detect_s``: from the first request sent to green (the first canary traffic)
+  to the rollback decision; ``None`` when not rolled back (from green's first weight
+  change when no request reached green before the decision);
+* ``requests_exposed`` / ``users_exposed``: requests sent to green, and distinct users who
+  sent them, before the rollback decision (or over the whole run when not rolled back),
+  whether green answered or not (a blocked port's timeouts count); requests that clients
+  holding green's DNS answer still send after a rollback are in ``green_requests`` only;
+* ``false_rollback``: rolled back although green had no defect (``defect="none"``).
+"""
 
 from __future__ import annotations
 
@@ -48,6 +64,27 @@ class CanaryRun:
         until_s = self.params.duration_s if until_s is None else until_s
         return self.params.instances_per_side * until_s / 3600.0
 
+    def exposure(self) -> dict[str, Any]:
+        """The power outputs (module doc): rollback, time to detect, what green served."""
+        r = self.record
+        decision_s = r.decision_time_s if r.decision == "rollback" else None
+        green = self.requests["image"] == GREEN
+        if decision_s is not None:
+            green &= self.requests["time_s"] < decision_s
+        times = self.requests["time_s"][green]
+        detect_s = None
+        if decision_s is not None:
+            if times.size:
+                first_s = float(times.min())
+            else:  # nothing reached green: count from its first weight change
+                first_s = next(t for t, w in zip(r.weight_time_s, r.weight_pct, strict=True)
+                               if w > 0.0)
+            detect_s = float(decision_s) - first_s
+        return {"rolled_back": decision_s is not None, "time_to_detect_s": detect_s,
+                "requests_exposed": int(times.size),
+                "users_exposed": int(np.unique(self.requests["user"][green]).size),
+                "false_rollback": decision_s is not None and self.params.defect == "none"}
+
     def judged_steps(self) -> list[tuple[rollout.Step, JudgeResult]]:
         """Steps with a judge result (canary only)."""
         return [(s, s.details) for s in self.record.steps if isinstance(s.details, JudgeResult)]
@@ -67,6 +104,7 @@ class CanaryRun:
             "seed": self.seed,
             "decision": self.record.decision,
             "decision_time_s": self.record.decision_time_s,
+            **self.exposure(),
             "requests": int(r["ok"].size),
             "green_requests": int(green.sum()),
             "baseline_requests": int((r["image"] == BASELINE).sum()),
