@@ -31,6 +31,11 @@ SPARK_FIELDS = ("instance_type", "core_nodes", "trigger_interval_s", "batch_over
 B_OVERRIDES = ("batch_size", "batching_window_s", "memory_mb", "invocations_per_poller",
                "core_nodes", "trigger_interval_s")
 """Fields arm B may set for itself as ``b_<field>``."""
+PRICE_FIELDS = {"lambda_request": "lambda_request_usd",
+                "lambda_gb_second_x86": "lambda_gb_second_usd",
+                "ec2_m5.xlarge": "ec2_m5_xlarge_usd_per_hour",
+                "emr_m5.xlarge": "emr_m5_xlarge_usd_per_hour"}
+"""Price item of the dated table -> the field that overrides it (the panel's prices)."""
 
 
 class Params(BaseParams):
@@ -116,6 +121,19 @@ class Params(BaseParams):
                                        description="arm B core nodes")
     b_trigger_interval_s: float | None = same_as(SparkSettings, "trigger_interval_s", None,
                                                  description="arm B trigger")
+    # prices (empty: the dated table's), so a sweep or the CLI can try another price
+    lambda_request_usd: float | None = param(None, ge=0, le=1.0, unit="USD",
+                                             description="price of one Lambda request "
+                                                         "(empty: the dated table's)")
+    lambda_gb_second_usd: float | None = param(None, ge=0, le=1.0, unit="USD",
+                                               description="price of one Lambda GB-second, "
+                                                           "x86 (empty: the dated table's)")
+    ec2_m5_xlarge_usd_per_hour: float | None = param(
+        None, ge=0, le=1000.0, unit="USD/h",
+        description="EC2 price of an m5.xlarge instance-hour (empty: the dated table's)")
+    emr_m5_xlarge_usd_per_hour: float | None = param(
+        None, ge=0, le=1000.0, unit="USD/h",
+        description="EMR fee of an m5.xlarge instance-hour (empty: the dated table's)")
     # statistics
     replications: int = param(5, ge=2, le=200, slider=(2, 20),
                               description="paired replications (CLI --replications wins)")
@@ -147,6 +165,11 @@ class Params(BaseParams):
         values = self._values(arm)
         return SparkSettings.create({k: values[k] for k in SPARK_FIELDS},
                                     duration_cv=self.jitter_cv)
+
+    def price_overrides(self) -> dict[str, float]:
+        """Price item -> USD for each price field that is set (see :data:`PRICE_FIELDS`)."""
+        return {item: float(getattr(self, name)) for item, name in PRICE_FIELDS.items()
+                if getattr(self, name) is not None}
 
     def arm_settings(self, arm: Arm) -> FaasSettings | SparkSettings:
         """The validated settings of one arm (arm B applies its overrides)."""

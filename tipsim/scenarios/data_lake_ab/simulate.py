@@ -49,6 +49,20 @@ def price_table(overrides: Mapping[str, float] | None = None) -> PriceTable:
     return load_prices(overrides=overrides)
 
 
+def priced(params: Params, prices: PriceTable | Mapping[str, float] | None = None) -> PriceTable:
+    """The prices a run uses: ``prices`` (a table, or overrides of the dated table), then
+    the price fields ``params`` sets (:meth:`Params.price_overrides`) over them."""
+    own = params.price_overrides()
+    if not isinstance(prices, PriceTable):
+        return price_table({**(prices or {}), **own})
+    if not own:
+        return prices
+    table = PriceTable(prices)
+    fresh = price_table(own)
+    table.update({item: fresh[item] for item in own})
+    return table
+
+
 def simulate_arm(load: TopicLoad, settings: FaasSettings | SparkSettings, cpu_s_per_record: float,
                  rng: np.random.Generator) -> ArmRun:
     """Run one back end over a load."""
@@ -178,14 +192,15 @@ def run(params: Params, *, seed: int, replications: int | None = None,
     Parameters
     ----------
     prices
-        A :class:`PriceTable`, or overrides (item -> USD) applied to the default table.
+        A :class:`PriceTable`, or overrides (item -> USD) applied to the default table;
+        the price fields of ``params`` that are set apply over either.
     progress
         Called as ``progress(done, total)`` after each replication.
     """
     reps = params.replications if replications is None else replications
     if reps < 2:
         raise ParameterError("replications", reps, "a whole number >= 2 (paired statistics)")
-    table = prices if isinstance(prices, PriceTable) else price_table(prices)
+    table = priced(params, prices)
     settings = {arm: params.arm_settings(arm) for arm in ARMS}
     topic = params.topic()
     cpu_s = params.cpu_ms_per_record / 1000.0
