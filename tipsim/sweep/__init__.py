@@ -21,14 +21,18 @@ instances=2:8:4 --replications 8 --json``.
 Modules: :mod:`~tipsim.sweep.grid` (configurations), :mod:`~tipsim.sweep.seeds` (which
 seed each run gets), :mod:`~tipsim.sweep.flatten` (a result as one row),
 :mod:`~tipsim.sweep.store` (files, resume), :mod:`~tipsim.sweep.tasks` (what a worker
-runs), :mod:`~tipsim.sweep.engine` (Dask), :mod:`~tipsim.sweep.progress` (progress
+runs), :mod:`~tipsim.sweep.engine` (Dask), :mod:`~tipsim.sweep.cluster` (a local
+cluster, started per sweep or kept for a panel), :mod:`~tipsim.sweep.cache` (a per-user
+folder for results), :mod:`~tipsim.sweep.progress` (progress
 callbacks), :mod:`~tipsim.sweep.command` (``tipsim sweep``). Importing this package
 does not import Dask or pyarrow; running a sweep does.
 """
 
 from __future__ import annotations
 
-from tipsim.sweep.engine import DEFAULT_OUT, SweepReport, connect, execute, local_workers, run
+from tipsim.sweep.cache import cache_folder
+from tipsim.sweep.cluster import KeptCluster, local_workers, start_local
+from tipsim.sweep.engine import DEFAULT_OUT, SweepReport, connect, execute, run
 from tipsim.sweep.grid import Configuration, configurations, linear, logspace
 from tipsim.sweep.progress import SweepProgress, TerminalBar
 from tipsim.sweep.seeds import run_seed
@@ -37,9 +41,11 @@ from tipsim.sweep.store import read, read_folder
 __all__ = [
     "DEFAULT_OUT",
     "Configuration",
+    "KeptCluster",
     "SweepProgress",
     "SweepReport",
     "TerminalBar",
+    "cache_folder",
     "configurations",
     "connect",
     "execute",
@@ -50,4 +56,5 @@ __all__ = [
     "read_folder",
     "run",
     "run_seed",
+    "start_local",
 ]

@@ -10,13 +10,14 @@ reported with its configuration and error, and its configuration is left unwritt
 the next run to compute.
 
 Without a client, a local cluster of worker processes (one per core, one thread each)
-is started on 127.0.0.1 for the sweep and closed after it.
+is started on 127.0.0.1 for the sweep and closed after it; a function of no argument
+returning a client (a :class:`~tipsim.sweep.cluster.KeptCluster`'s ``client``) is called
+only when something must be computed.
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
 import math
 import os
 import time
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from tipsim import scenarios
 from tipsim.errors import ParameterError, SweepError, SweepFailed
 from tipsim.sweep import store
+from tipsim.sweep.cluster import start_local
 from tipsim.sweep.grid import configurations
 from tipsim.sweep.progress import SweepProgress
 from tipsim.sweep.tasks import run_replications
@@ -75,21 +77,19 @@ class SweepReport:
         return out
 
 
-def local_workers() -> int:
-    """Worker processes of the default local cluster: the cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 @contextlib.contextmanager
-def connect(client: Client | str | None = None, workers: int | None = None) -> Iterator[Client]:
-    """A Dask client: the one given, one connected to an address, or a local cluster's."""
-    from distributed import Client, LocalCluster
+def connect(client: Client | Callable[[], Client] | str | None = None,
+            workers: int | None = None) -> Iterator[Client]:
+    """A Dask client: the one given (or returned by a function of no argument: a
+    :class:`~tipsim.sweep.cluster.KeptCluster`'s ``client``), one connected to an
+    address, or a local cluster's, closed after the sweep."""
+    from distributed import Client
 
-    if client is not None and not isinstance(client, str):
+    if isinstance(client, Client):
         yield client
+        return
+    if callable(client):
+        yield client()
         return
     if isinstance(client, str):
         if "://" not in client:
@@ -101,19 +101,7 @@ def connect(client: Client | str | None = None, workers: int | None = None) -> I
         with remote:
             yield remote
         return
-    n = local_workers() if workers is None else workers
-    if n < 1:
-        raise ParameterError("workers", n, "a whole number >= 1")
-    try:
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address="127.0.0.1:0",
-                               silence_logs=logging.ERROR)
-    except RuntimeError as exc:  # a worker process could not start
-        raise SweepError(
-            f"could not start a local Dask cluster ({exc}); a script that runs a sweep "
-            "without a client must do it under `if __name__ == \"__main__\":`, as worker "
-            "processes import the script again") from None
-    with cluster, Client(cluster) as local:
+    with start_local(workers) as cluster, Client(cluster) as local:
         yield local
 
 
@@ -124,7 +112,7 @@ def _error_text(exc: BaseException | None) -> str:
 
 def execute(scenario: str, grid: Mapping[str, Iterable[Any] | Any] | None = None, *,
             replications: int = 1, out: str | os.PathLike[str] = DEFAULT_OUT,
-            client: Client | str | None = None, seed: int = 1,
+            client: Client | Callable[[], Client] | str | None = None, seed: int = 1,
             progress: ProgressFn | None = None, common_random_numbers: bool = True,
             batch: int | None = None, retries: int = 2,
             workers: int | None = None) -> SweepReport:
@@ -277,7 +265,7 @@ def _compute(dask: Client, todo: list[store.Entry], report: SweepReport, batch: 
 
 def run(scenario: str, grid: Mapping[str, Iterable[Any] | Any] | None = None, *,
         replications: int = 1, out: str | os.PathLike[str] = DEFAULT_OUT,
-        client: Client | str | None = None, seed: int = 1,
+        client: Client | Callable[[], Client] | str | None = None, seed: int = 1,
         progress: ProgressFn | None = None, common_random_numbers: bool = True,
         batch: int | None = None, retries: int = 2,
         workers: int | None = None) -> pd.DataFrame:
@@ -297,8 +285,9 @@ def run(scenario: str, grid: Mapping[str, Iterable[Any] | Any] | None = None, *,
         Folder of the Parquet files (one per configuration); what is already there is
         not computed again.
     client
-        A ``distributed.Client``, a scheduler address (``"tcp://127.0.0.1:8786"``), or
-        None for a local cluster of ``workers`` processes (default: one per core) on
+        A ``distributed.Client``, a function of no argument returning one (called only
+        if something must be computed: a kept cluster's ``client``), a scheduler address
+        (``"tcp://127.0.0.1:8786"``), or None for a local cluster of ``workers`` processes (default: one per core) on
         127.0.0.1. Worker processes import the calling script again (multiprocessing's
         "spawn"): in a script, call ``run`` under ``if __name__ == "__main__":``; notebooks
         need nothing.
