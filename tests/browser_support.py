@@ -82,6 +82,7 @@ def jupyter_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     # Notebooks' kernels get an emulator of their own (nothing listens on this port).
     env["LOCALSTACK_HOST"] = f"127.0.0.1:{_free_port()}"
     env["PYTHONUNBUFFERED"] = "1"
+    env["TIPSIM_CACHE_DIR"] = str(root / "cache")  # sweeps computed afresh, nothing kept
     return env
 
 

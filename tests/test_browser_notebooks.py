@@ -3,8 +3,16 @@ changes a chart through the kernel."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from browser_support import click_toggle, nudge_slider, open_and_change, wait_plot_change
+from browser_support import (
+    click_toggle,
+    nudge_slider,
+    open_and_change,
+    wait_notebook_done,
+    wait_plot_change,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -46,3 +54,18 @@ def test_data_lake_run_button_reruns_the_ab_test_at_a_new_load(voila, page) -> N
         page, voila("04_ab_data_lake.ipynb"), new_load_and_run,
         index=2, scope=".tipsim-data-lake")  # cost per hour and per million
     assert after != before
+
+
+def test_data_lake_sweep_loads_runs_on_a_dask_cluster_started_by_the_voila_kernel(
+        voila, page) -> None:
+    """"Sweep loads" starts the panel's local Dask cluster inside the Voila kernel (worker
+    processes spawn from it; the sweep cache is a fresh folder, so every run is computed)
+    and the message says how many runs were computed."""
+    scope = ".tipsim-data-lake"
+    page.goto(voila("04_ab_data_lake.ipynb"), wait_until="commit")
+    wait_notebook_done(page)
+    page.locator(scope).first.scroll_into_view_if_needed()
+    page.locator(".tipsim-sweep").first.click()
+    note = page.locator(f"{scope} .tipsim-note", has_text="computed").first
+    note.wait_for(timeout=240_000)
+    assert re.search(r"(\d+) runs, \1 computed, 0 from the cache", note.inner_text())

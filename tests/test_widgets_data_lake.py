@@ -1,16 +1,23 @@
 """The A/B data-lake panel: every control is its scenario field, buttons rerun and redraw, and
-bad input is one line under the panel, never a traceback."""
+bad input is one line under the panel, never a traceback. "Sweep loads" runs each batch of
+the crossover's loads as a sweep on Dask (files in the sweep folder, the same sweep again
+read back), gives the crossover the serial path gives for the same runs, and leaves no
+worker process behind when the panel closes."""
 
 from __future__ import annotations
 
 import html
 import math
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
 from tipsim.params import field_meta
 from tipsim.scenarios import data_lake_ab as dl
+from tipsim.sweep import run_seed
 from tipsim.widgets.common import STALE, STALE_NOTE
 from tipsim.widgets.data_lake import DataLakePanel
 
@@ -18,8 +25,16 @@ SMALL = dl.Params(duration_s=120, replications=2)
 
 
 @pytest.fixture(scope="module")
-def panel() -> DataLakePanel:
-    return DataLakePanel(SMALL, crossover_rates=(500, 20_000), crossover_replications=2)
+def sweep_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("sweeps")
+
+
+@pytest.fixture(scope="module")
+def panel(sweep_out: Path) -> Iterator[DataLakePanel]:
+    made = DataLakePanel(SMALL, crossover_rates=(500, 20_000), crossover_replications=2,
+                         sweep_out=sweep_out)
+    yield made
+    made.close()
 
 
 def test_each_slider_shows_the_fields_slider_range(panel: DataLakePanel) -> None:
@@ -119,3 +134,102 @@ def test_panel_source_holds_no_numeric_range_and_no_model_import() -> None:
     text = Path(module.__file__).read_text()
     for literal in ("min=", "max=", "tipsim.analysis", "tipsim.sim", "tipsim.infra"):
         assert literal not in text, literal
+
+
+def _note(panel: DataLakePanel) -> str:
+    return panel.message.value
+
+
+def test_sweep_loads_runs_on_the_sweep_engine_and_again_from_its_files(
+        panel: DataLakePanel, sweep_out: Path) -> None:
+    """Each load of the crossover is one configuration of a sweep: one Parquet file per
+    load appears; the same sweep again computes nothing and says so."""
+    panel.sweep_button.click()
+    loads = len(panel.cross["rate_per_s"])
+    files = sorted(sweep_out.glob("data-lake-ab-*.parquet"))
+    assert len(files) == loads > 2  # the coarse loads, then narrowing pairs
+    assert f"{loads} runs, {loads} computed, 0 from the cache" in _note(panel)
+    assert panel.sweeper.cluster.started
+    first = panel.cross
+    panel.sweep_button.click()
+    assert f"{loads} runs, 0 computed, {loads} from the cache" in _note(panel)
+    assert sorted(sweep_out.glob("data-lake-ab-*.parquet")) == files
+    assert panel.cross == first
+    assert panel.sweeper.bar.bar.value == panel.sweeper.bar.bar.max == loads
+
+
+def test_the_swept_crossover_is_the_serial_one_for_the_same_runs(panel: DataLakePanel) -> None:
+    """A sweep's rows run with the run seed of replication 0 (tipsim.sweep.seeds); the
+    serial path with that seed makes the same runs, so every number agrees. Documented
+    behaviour holds too: a Spark cluster bills its instance-hours busy or not (flat), Lambda
+    bills per request and GB-second (growing with load; per record only partly filled
+    batches cost more at low load), and the crossover is placed within 10 %."""
+    swept = panel.sweep()
+    serial = dl.crossover(panel.sweep_params(), panel.crossover_rates,
+                          seed=run_seed(panel.seed, 0), replications=2)
+    assert swept == serial
+    spark, faas, rates = swept["b"]["cost_usd_per_hour"], swept["a"]["cost_usd_per_hour"], \
+        swept["rate_per_s"]
+    assert max(spark) == pytest.approx(min(spark), rel=1e-9)
+    per_record = [c / r for c, r in zip(faas, rates, strict=True)]
+    assert faas == sorted(faas) and max(per_record) / min(per_record) < 1.5
+    lo, hi = swept["crossover_bracket_per_s"]
+    assert hi / lo <= 1.1 and lo <= swept["crossover_rate_per_s"] <= hi
+    assert swept["cheaper"][0] == "a" and swept["cheaper"][-1] == "b"
+
+
+def test_a_price_changed_in_the_panel_reaches_the_sweep(panel: DataLakePanel) -> None:
+    """The workers read prices from the parameters: a dearer GB-second (the notebook's
+    "Try this") is computed afresh and moves the crossover to a lower load."""
+    base = panel.sweep()["crossover_rate_per_s"]
+    item = "lambda_gb_second_x86"
+    panel.prices_in[item].value = "0.00003"
+    try:
+        dear = panel.sweep()
+        assert "0 computed" not in _note(panel)
+        assert dear["crossover_rate_per_s"] < base / 1.2
+    finally:
+        panel.prices_in[item].set_number(dl.price_table().usd(item))
+
+
+def _spawned(pids: set[int] | None = None) -> set[int]:
+    """Worker processes (multiprocessing spawn children) below this test process."""
+    out = set()
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if "spawn_main" in " ".join(child.cmdline()):
+                out.add(child.pid)
+        except psutil.NoSuchProcess:
+            continue
+    return out if pids is None else out & pids
+
+
+def test_no_worker_process_is_left_after_the_panel_closes(tmp_path: Path) -> None:
+    """The panel's cluster starts at its first sweep, its workers are children of this
+    process, and closing the panel ends them (multiprocessing's resource tracker, which
+    lives as long as the interpreter, is not a worker)."""
+    before = _spawned()
+    panel = DataLakePanel(SMALL, crossover_rates=(500, 20_000), sweep_out=tmp_path)
+    assert not panel.sweeper.cluster.started and _spawned() == before
+    panel.sweep()
+    workers = set(panel.sweeper.cluster.worker_pids())
+    assert workers and workers <= _spawned() - before
+    panel.close()
+    _, alive = psutil.wait_procs([psutil.Process(p) for p in workers if psutil.pid_exists(p)],
+                                 timeout=60)
+    assert not alive and _spawned() - before == set()
+    assert not panel.sweeper.cluster.started
+    assert os.getpid() not in workers
+
+
+def test_a_sweep_error_is_one_line_in_the_panel(panel: DataLakePanel) -> None:
+    """A bad price stops the sweep before anything runs: one line naming the item."""
+    files = sorted(panel.sweeper.out.glob("*.parquet"))
+    panel.prices_in["lambda_request"].value = "-1"
+    try:
+        panel.sweep_button.click()
+        assert "lambda_request" in _note(panel) and "tipsim-error" in _note(panel)
+        assert "Traceback" not in _note(panel)
+        assert sorted(panel.sweeper.out.glob("*.parquet")) == files
+    finally:
+        panel.prices_in["lambda_request"].set_number(dl.price_table().usd("lambda_request"))

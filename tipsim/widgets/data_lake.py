@@ -1,7 +1,10 @@
 """The A/B data-lake panel (notebook 04): controls, a progress bar, verdicts and four charts.
 
 The simulation takes a second or more, so it runs when the learner presses "Run A/B test"
-or "Sweep loads", not on every slider move. Every control comes from the scenario's field
+or "Sweep loads", not on every slider move. "Sweep loads" runs the crossover's batches of
+loads as sweeps on Dask (:mod:`~tipsim.widgets.load_sweep`: a local cluster started at the
+first sweep and kept until :meth:`DataLakePanel.close`, results cached per user, so the same
+sweep again computes nothing); the chart the panel opens with is the same runs, serially. Every control comes from the scenario's field
 (:func:`~tipsim.widgets.controls.control`), so its range is the one the CLI checks. Charts are
 :class:`~tipsim.widgets.live_figure.LiveFigure`s built with the first run's data and redrawn
 after each run.
@@ -11,16 +14,19 @@ from __future__ import annotations
 
 import functools
 import html
+import os
 from typing import Any
 
 import ipywidgets as w
 import numpy as np
 
 from tipsim.scenarios import data_lake_ab as dl
+from tipsim.sweep import run_seed
 from tipsim.viz import data_lake as viz
 from tipsim.widgets.common import MessageLine, button, guarded
 from tipsim.widgets.controls import STYLE, NumberText, control, values
 from tipsim.widgets.live_figure import LiveFigure
+from tipsim.widgets.load_sweep import LoadSweeper
 
 LOAD_FIELDS = ("rate_per_s", "pattern", "burst_factor", "partitions")
 FAAS_FIELDS = ("batch_size", "batching_window_s", "memory_mb", "invocations_per_poller")
@@ -54,11 +60,18 @@ class DataLakePanel:
         crossover until it is placed within 10 %.
     crossover_replications
         Paired replications at each load of the crossover chart.
+    sweep_out
+        Folder of the load sweeps' files (default: the per-user cache,
+        :func:`tipsim.sweep.cache_folder`).
+    sweep_workers
+        Worker processes of the sweeps' local cluster (default: one per core).
     """
 
     def __init__(self, params: dl.Params, *, seed: int = 1,
                  crossover_rates: tuple[float, ...] = dl.DEFAULT_RATES_PER_S,
-                 crossover_replications: int = 2) -> None:
+                 crossover_replications: int = 2,
+                 sweep_out: str | os.PathLike[str] | None = None,
+                 sweep_workers: int | None = None) -> None:
         self.base = params
         self.seed = seed
         self.crossover_rates = list(crossover_rates)
@@ -79,6 +92,7 @@ class DataLakePanel:
         self.progress = _styled(w.IntProgress(value=0, description="progress"),
                                 "tipsim-progress")
         self.verdict = _styled(w.HTML(), "tipsim-verdict")
+        self.sweeper = LoadSweeper(sweep_out, sweep_workers)
 
         res = dl.run(p, seed=seed, prices=table)
         self.result: dl.ABResult = res
@@ -87,7 +101,9 @@ class DataLakePanel:
         self.fig_lag = LiveFigure(viz.lag_figure(self._lags(res), names, colours))
         self.fig_cost = LiveFigure(viz.cost_figure(self._summary(res), names, colours,
                                                    p.confidence))
-        self.cross: dict[str, Any] = dl.crossover(p, self.crossover_rates, seed=seed,
+        # the runs a sweep makes (its run seed), serially: no worker process at start-up
+        self.cross: dict[str, Any] = dl.crossover(p, self.crossover_rates,
+                                                  seed=run_seed(seed, 0),
                                                   replications=crossover_replications,
                                                   prices=table)
         self.fig_crossover = LiveFigure(viz.crossover_figure(self.cross, names, colours))
@@ -126,17 +142,36 @@ class DataLakePanel:
         self.message.clear()
         return res
 
+    def sweep_params(self) -> dl.Params:
+        """The controls' parameters with the prices that differ from the dated table set
+        as price fields (how a sweep's worker gets them)."""
+        p, prices, dated = self.params(), self.prices(), dl.price_table()
+        return p.replace(**{dl.PRICE_FIELDS[item]: prices.usd(item) for item in dl.PRICE_ITEMS
+                            if prices.usd(item) != dated.usd(item)})
+
     def sweep(self) -> dict[str, Any]:
-        """Recompute the crossover chart over :attr:`crossover_rates`."""
-        p, prices = self.params(), self.prices()
-        self.message.note("sweeping loads...")
-        self.cross = dl.crossover(p, self.crossover_rates, seed=self.seed,
-                                  replications=self.crossover_replications, prices=prices,
-                                  progress=self._progress)
+        """Recompute the crossover chart over :attr:`crossover_rates` (then narrowed), each
+        batch of loads one sweep on Dask; the message says how many runs were computed."""
+        p = self.sweep_params()
+        if not self.sweeper.cluster.started:
+            self.message.note("sweeping loads (the first sweep starts Dask's worker processes)...")
+        else:
+            self.message.note("sweeping loads...")
+        self.sweeper.begin()
+        cross = dl.crossover(p, self.crossover_rates, seed=self.seed,
+                             replications=self.crossover_replications, measure=self.sweeper)
+        self.cross = cross
         names, colours = self._names(p)
-        self.fig_crossover.show(viz.crossover_figure(self.cross, names, colours))
+        self.fig_crossover.show(viz.crossover_figure(cross, names, colours))
         self.message.clear()
-        return self.cross
+        self.message.note(self.sweeper.summary())
+        return cross
+
+    def close(self) -> None:
+        """Stop the sweeps' worker processes and close the panel's widgets."""
+        self.sweeper.close()
+        if "widget" in self.__dict__:
+            self.widget.close()
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
@@ -178,6 +213,7 @@ class DataLakePanel:
                     self._group("Spark", SPARK_FIELDS), self._group("Test", TEST_FIELDS)]),
             prices,
             w.HBox([self.run_button, self.sweep_button, self.progress]),
+            self.sweeper.bar.widget,
             self.message, self.verdict,
             self.fig_latency, self.fig_lag, self.fig_cost, self.fig_crossover,
         ])
