@@ -120,7 +120,11 @@ print("both arms read the same records:", summary["same_input"])
 # ## Explore: the panel
 # Change load, burstiness, partitions, the FaaS batch size, window and memory, the Spark
 # cluster size and trigger interval, or the prices, then press **Run A/B test** (the bar shows
-# the replications). **Sweep loads** redraws the crossover chart at the bottom.
+# the replications). **Sweep loads** redraws the crossover chart at the bottom: it runs the
+# loads as a sweep on Dask (`tipsim.sweep`, the engine of `tipsim sweep`), on worker processes
+# of this machine started at the first sweep and stopped with the kernel. Results are kept in a
+# cache folder, so pressing it again with the same settings computes nothing: the line under
+# the buttons says how many runs were computed and how many came from the cache.
 
 # %%
 from tipsim.widgets.data_lake import DataLakePanel
