@@ -165,7 +165,7 @@ def test_the_swept_crossover_is_the_serial_one_for_the_same_runs(panel: DataLake
     bills per request and GB-second (growing with load; per record only partly filled
     batches cost more at low load), and the crossover is placed within 10 %."""
     swept = panel.sweep()
-    serial = dl.crossover(panel.sweep_params(), panel.crossover_rates,
+    serial = dl.crossover(panel.params(), panel.crossover_rates,
                           seed=run_seed(panel.seed, 0), replications=2)
     assert swept == serial
     spark, faas, rates = swept["b"]["cost_usd_per_hour"], swept["a"]["cost_usd_per_hour"], \
@@ -185,6 +185,7 @@ def test_a_price_changed_in_the_panel_reaches_the_sweep(panel: DataLakePanel) ->
     item = "lambda_gb_second_x86"
     panel.prices_in[item].value = "0.00003"
     try:
+        assert panel.params().lambda_gb_second_usd == 0.00003
         dear = panel.sweep()
         assert "0 computed" not in _note(panel)
         assert dear["crossover_rate_per_s"] < base / 1.2

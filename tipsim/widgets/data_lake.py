@@ -77,7 +77,7 @@ class DataLakePanel:
         self.crossover_rates = list(crossover_rates)
         self.crossover_replications = crossover_replications
         p = params
-        table = dl.price_table()
+        table = dl.priced(p)  # the dated table, with the price fields ``params`` sets
         self.message = MessageLine()
         self.inputs: dict[str, w.ValueWidget] = {
             name: control(dl.Params, name, getattr(p, name), css=CSS.get(name))
@@ -94,7 +94,7 @@ class DataLakePanel:
         self.verdict = _styled(w.HTML(), "tipsim-verdict")
         self.sweeper = LoadSweeper(sweep_out, sweep_workers)
 
-        res = dl.run(p, seed=seed, prices=table)
+        res = dl.run(p, seed=seed)
         self.result: dl.ABResult = res
         names, colours = self._names(res.params)
         self.fig_latency = LiveFigure(viz.latency_figure(self._cdfs(res), names, colours, p.slo_s))
@@ -104,8 +104,7 @@ class DataLakePanel:
         # the runs a sweep makes (its run seed), serially: no worker process at start-up
         self.cross: dict[str, Any] = dl.crossover(p, self.crossover_rates,
                                                   seed=run_seed(seed, 0),
-                                                  replications=crossover_replications,
-                                                  prices=table)
+                                                  replications=crossover_replications)
         self.fig_crossover = LiveFigure(viz.crossover_figure(self.cross, names, colours))
         self._show_verdicts(res)
         self.message.watch(self.verdict, self.fig_latency, self.fig_lag, self.fig_cost,
@@ -115,8 +114,13 @@ class DataLakePanel:
 
     # ------------------------------------------------------------------ reading the controls
     def params(self) -> dl.Params:
-        """Validated parameters from the controls (raises ParameterError naming a field)."""
-        return self.base.replace(**values(self.inputs))
+        """Validated parameters from the controls (raises ParameterError naming a field),
+        a price that differs from the dated table's set as its price field (so the runs of
+        a sweep's workers get it too)."""
+        prices, dated = self.prices(), dl.price_table()
+        own = {dl.PRICE_FIELDS[item]: (prices.usd(item) if prices.usd(item) != dated.usd(item)
+                                       else None) for item in dl.PRICE_ITEMS}
+        return self.base.replace(**values(self.inputs), **own)
 
     def prices(self) -> dl.PriceTable:
         """The price table with the panel's prices (each refused above 1,000 x its dated
@@ -130,9 +134,9 @@ class DataLakePanel:
 
     def run(self) -> dl.ABResult:
         """Run the A/B replications with the controls' values and update every chart."""
-        p, prices = self.params(), self.prices()
+        p = self.params()
         self.message.note("running replications...")
-        res = dl.run(p, seed=self.seed, prices=prices, progress=self._progress)
+        res = dl.run(p, seed=self.seed, progress=self._progress)
         self.result = res
         names, colours = self._names(p)
         self.fig_latency.show(viz.latency_figure(self._cdfs(res), names, colours, p.slo_s))
@@ -142,17 +146,10 @@ class DataLakePanel:
         self.message.clear()
         return res
 
-    def sweep_params(self) -> dl.Params:
-        """The controls' parameters with the prices that differ from the dated table set
-        as price fields (how a sweep's worker gets them)."""
-        p, prices, dated = self.params(), self.prices(), dl.price_table()
-        return p.replace(**{dl.PRICE_FIELDS[item]: prices.usd(item) for item in dl.PRICE_ITEMS
-                            if prices.usd(item) != dated.usd(item)})
-
     def sweep(self) -> dict[str, Any]:
         """Recompute the crossover chart over :attr:`crossover_rates` (then narrowed), each
         batch of loads one sweep on Dask; the message says how many runs were computed."""
-        p = self.sweep_params()
+        p = self.params()
         if not self.sweeper.cluster.started:
             self.message.note("sweeping loads (the first sweep starts Dask's worker processes)...")
         else:
