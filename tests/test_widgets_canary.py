@@ -68,3 +68,21 @@ def test_the_summary_says_how_long_and_on_which_seed_its_runs_were(panel) -> Non
     """The notebook's replications run 900 s and the panel 1,800 s: the panel's numbers say
     their own setup next to them, so the two tables are not compared as if alike."""
     assert "one run per strategy: 1,800 s of traffic, seed 1" in panel.summary.value
+
+
+def test_the_timeline_marks_the_first_page_of_a_big_bang_onto_a_blocked_port(panel) -> None:
+    """Big-bang onto a blocked port pages the on-call engineer (burn-rate alert); the
+    timeline shows when, as a labelled line through its rows. The canary rolls back
+    within minutes and pages nobody: no marker."""
+    try:
+        panel.show.value = "big-bang"
+        page = panel.runs["big-bang"].summary()["first_page_s"]
+        marks = [a.x for a in panel.rollout_fig.figure.layout.annotations
+                 if a.text == "first page"]
+        assert page is not None and marks == [page]
+        panel.show.value = "canary"
+        assert panel.runs["canary"].summary()["first_page_s"] is None
+        assert not [a for a in panel.rollout_fig.figure.layout.annotations
+                    if a.text == "first page"]
+    finally:
+        panel.show.value = "canary"

@@ -56,11 +56,13 @@ def _weight_steps(weight_time_s: Sequence[float], weight_pct: Sequence[float],
 
 def rollout_figure(series: Mapping[str, np.ndarray], weight_time_s: Sequence[float],
                    weight_pct: Sequence[float], steps: Sequence[Mapping[str, Any]],
-                   duration_s: float, title: str = "") -> go.Figure:
+                   duration_s: float, title: str = "",
+                   events: Sequence[tuple[float, str]] = ()) -> go.Figure:
     """Green weight, per-side error rate and p99 latency over time, judge verdicts marked.
 
     Traces (in order, for in-place updates): 0 weight, 1-2 error rate blue/green,
-    3-4 p99 blue/green, 5 verdict markers.
+    3-4 p99 blue/green, 5 verdict markers. ``events`` (``(time_s, label)``, e.g. the first
+    burn-rate page) are dotted vertical lines through the three rows, labelled on top.
     """
     fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06,
                         subplot_titles=("green DNS weight (%)", "error rate",
@@ -84,6 +86,12 @@ def rollout_figure(series: Mapping[str, np.ndarray], weight_time_s: Sequence[flo
         hovertemplate="%{text}<extra></extra>"), row=1, col=1)
     fig.update_layout(**base_layout(title, height=560))
     fig.update_xaxes(title_text="time (s)", row=3, col=1)
+    for at_s, label in events:
+        fig.add_vline(x=at_s, row="all", col=1,
+                      line={"color": COLOURS["bad"], "dash": "dot", "width": 1.5})
+        fig.add_annotation(x=at_s, y=1.0, xref="x", yref="paper", text=label, showarrow=False,
+                           xanchor="left", yanchor="bottom",
+                           font={"size": 10, "color": COLOURS["bad"]})
     return fig
 
 

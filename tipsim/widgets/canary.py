@@ -103,9 +103,11 @@ class CanaryPanel:
 
     def _rollout(self, run: CanaryRun) -> go.Figure:
         s = run.summary()
+        page = s["first_page_s"]
         return rollout_figure(timeline_data(run.requests, run.params.duration_s),
                               run.record.weight_time_s, run.record.weight_pct, s["steps"],
-                              run.params.duration_s, f"{run.params.strategy}: {s['decision']}")
+                              run.params.duration_s, f"{run.params.strategy}: {s['decision']}",
+                              events=[] if page is None else [(page, "first page")])
 
     def _dns(self, run: CanaryRun) -> go.Figure:
         return dns_figure(run.dns_grid_s, run.dns_green_share, run.record.weight_time_s,

@@ -89,14 +89,18 @@ class FeatureTogglePanel:
         return pd.DataFrame(rows)
 
     def _figures(self, frame: Any, chosen: Run) -> dict[str, Any]:
-        """The three charts of the chosen run (and every strategy's blast radius)."""
+        """The three charts of the chosen run (and every strategy's blast radius); the
+        timelines mark the deployment's events and the first burn-rate page."""
+        events = list(chosen.events)
+        page = chosen.alerts()["first_page_s"]
+        if page is not None:
+            events.append((page, "first page"))
         return {
             "success": timeline_figure(frame, "success_rate", title="Success rate per image",
-                                       y_title="success (%)", percent=True,
-                                       events=chosen.events),
+                                       y_title="success (%)", percent=True, events=events),
             "latency": timeline_figure(frame, "p95_latency_s",
                                        title="95th percentile latency per image",
-                                       y_title="p95 latency (s)", events=chosen.events),
+                                       y_title="p95 latency (s)", events=events),
             "blast": blast_radius_figure(self._frame()),
         }
 

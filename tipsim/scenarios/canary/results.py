@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from tipsim.analysis.blast_radius import blast_radius
+from tipsim.analysis.burn_rate import run_alerts
 from tipsim.analysis.canary_judge import JudgeResult
 from tipsim.scenarios.canary.defects import BASELINE, GREEN
 from tipsim.scenarios.canary.params import Params
@@ -115,7 +116,17 @@ class CanaryRun:
             "slo_breach_minutes": br.slo_breach_minutes,
             "steps": [_step_dict(s) for s in self.record.steps],
             "health_changes": {k: len(v.time_s) for k, v in self.health.items()},
+            **self.alerts(),
         }
+
+    def alerts(self) -> dict[str, Any]:
+        """The SRE workbook's burn-rate alerts on failed requests (every side) against the
+        availability target (``burn_rate_alerts``, ``first_page_s``); the history before
+        the run counts as healthy at the error ratio before the switch."""
+        p = self.params
+        return run_alerts(self.requests["time_s"], self.requests["ok"],
+                          duration_s=p.duration_s, slo=p.availability_target,
+                          onset_s=p.switch_at_s)
 
 
 def _step_dict(step: rollout.Step) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from tipsim.analysis.blast_radius import BlastRadius, blast_radius
+from tipsim.analysis.burn_rate import run_alerts
 from tipsim.analysis.metrics import mean_ci, windowed
 from tipsim.errors import ParameterError
 from tipsim.scenarios.feature_toggle.params import Params
@@ -46,6 +47,14 @@ class Run:
     instance_seconds: float
     events: list[tuple[float, str]] = field(default_factory=list)
 
+    def alerts(self) -> dict[str, Any]:
+        """The SRE workbook's burn-rate alerts on failed requests against the
+        availability target (``burn_rate_alerts``, ``first_page_s``); the history before
+        the run counts as healthy at the error ratio before the change."""
+        p = self.params
+        return run_alerts(self.arrays["time_s"], self.arrays["ok"], duration_s=p.duration_s,
+                          slo=p.availability_target, onset_s=p.change_at_s)
+
     def summary(self) -> dict[str, Any]:
         """JSON-ready result (the ``tipsim run feature-toggle --json`` fields)."""
         return {
@@ -56,6 +65,7 @@ class Run:
             "new_image_serving_at_s": self.onset_s,
             "instance_hours": self.instance_seconds / 3600.0,
             "instance_cost_usd": self.instance_seconds / 3600.0 * T2_MICRO_USD_PER_HOUR,
+            **self.alerts(),
             "events": [{"time_s": t, "event": e} for t, e in self.events],
         }
 
@@ -138,6 +148,7 @@ def run_cli(params: Params, *, seed: int, replications: int | None = None) -> di
         else:
             out[key] = None
         out[f"{key}_missing"] = len(runs) - len(values)
+    out["paged_fraction"] = float(np.mean([r["first_page_s"] is not None for r in runs]))
     for r in runs:
         r.pop("events")
     out["per_replication"] = runs
