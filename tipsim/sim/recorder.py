@@ -118,3 +118,32 @@ class RequestLog:
         import pandas as pd
 
         return pd.DataFrame(self.arrays())
+
+
+class TimeoutLog(RequestLog):
+    """A request log in front of which someone gives up: a request slower than
+    ``timeout_s`` is recorded as failed at ``timeout_s``.
+
+    A classic ELB closes a back-end connection that sends nothing for its idle timeout
+    (60 s by default) and answers the client HTTP 504 (AWS docs, "Configure the idle
+    connection timeout for your Classic Load Balancer"; AWS Knowledge Center,
+    "Troubleshoot HTTP 504 errors ... Classic Load Balancer").
+
+    Examples
+    --------
+    >>> log = TimeoutLog(60.0)
+    >>> log.append(0.0, 1, 0, 0, 75.0, True)
+    >>> log.arrays()["ok"].tolist(), log.arrays()["latency_s"].tolist()
+    ([False], [60.0])
+    """
+
+    def __init__(self, timeout_s: float, capacity: int = 1024) -> None:
+        super().__init__(capacity)
+        self.timeout_s = float(timeout_s)
+
+    def _complete(self, rows: dict[str, np.ndarray]) -> None:
+        """Requests slower than the timeout fail, at the timeout (rows appended one by one
+        or in bulk alike)."""
+        late = rows["latency_s"] > self.timeout_s
+        rows["latency_s"][late] = self.timeout_s
+        rows["ok"][late] = False

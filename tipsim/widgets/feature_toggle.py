@@ -20,7 +20,8 @@ from tipsim.widgets.common import MessageLine, guarded
 from tipsim.widgets.controls import controls, values
 from tipsim.widgets.live_figure import LiveFigure
 
-SHOWN_DEFECTS = ("errors", "latency", "crash", "none")
+SHOWN_DEFECTS = ("errors", "latency", "crash", "blocked-port", "overload", "production-clients",
+                 "none")
 """The defect dropdown's order: the defects first, "none" last."""
 CONTROLS = ("strategy", "defect", "defect_error_rate", "toggle_share", "arrival_rate_per_s")
 

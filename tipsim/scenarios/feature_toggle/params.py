@@ -18,8 +18,31 @@ from tipsim.sim.web.rollouts.feature_toggle import NEW, OLD, RolloutPlan, Strate
 from tipsim.sim.web.service import Policy, ServiceConfig
 from tipsim.sim.web.traffic import TrafficConfig
 
-Defect = Literal["none", "errors", "latency", "crash"]
-DEFECTS: tuple[Defect, ...] = ("none", "errors", "latency", "crash")
+Defect = Literal["none", "errors", "latency", "crash", "blocked-port", "overload",
+                 "production-clients"]
+DEFECTS: tuple[Defect, ...] = ("none", "errors", "latency", "crash", "blocked-port",
+                               "overload", "production-clients")
+"""What can be wrong with the new image:
+
+``errors``
+    it fails ``defect_error_rate`` of its requests;
+``latency``
+    it serves ``defect_latency_factor`` x slower;
+``crash``
+    it dies ``defect_crash_after_s`` after it starts serving (requests refused, health
+    check fails);
+``blocked-port``
+    its listener port is closed (a security group or firewall rule of the new image):
+    every request it gets is refused and its health check fails;
+``overload``
+    it has less capacity: an instance serves ``defect_overload_workers`` requests at
+    once instead of ``workers_per_instance``. Invisible while an instance's load stays
+    well below ``workers / mean_service_s``; at production load its queue grows, requests
+    turn slow, then fail at the load balancer's idle timeout (HTTP 504);
+``production-clients``
+    it fails every request of ``defect_user_share`` of the users (clients only production
+    has: an old app version, a partner's integration), and no one else's.
+"""
 
 
 class Params(params.Params):
@@ -33,6 +56,15 @@ class Params(params.Params):
                                            description="new image's slowdown (latency defect)")
     defect_crash_after_s: float = same_as(Image, "crash_after_s", 120.0,
                                           description="new image crashes this long after boot")
+    defect_overload_workers: int = same_as(ServiceConfig, "workers_per_instance", 1,
+                                           description="'overload': requests a new-image "
+                                                       "instance serves at once")
+    defect_user_share: float = same_as(Image, "failing_user_share", 0.1,
+                                       description="'production-clients': share of users "
+                                                   "whose requests the new image fails")
+    background_error_prob: float = same_as(Image, "error_prob", 0.0,
+                                           description="error rate of both images, defect "
+                                                       "aside")
     toggle_share: float = same_as(RolloutPlan, "toggle_share")
     toggle_bake_s: float = same_as(RolloutPlan, "toggle_bake_s")
     instances: int = same_as(RolloutPlan, "instances")
@@ -43,6 +75,7 @@ class Params(params.Params):
     service_cv: float = same_as(TrafficConfig, "service_cv", 0.5)
     users: int = same_as(TrafficConfig, "users", 500)
     policy: Policy = same_as(ServiceConfig, "policy")
+    idle_timeout_s: float = same_as(ServiceConfig, "idle_timeout_s")
     duration_s: float = same_as(TrafficConfig, "duration_s", 1200.0)
     change_at_s: float = same_as(RolloutPlan, "change_at_s")
     boot_s: float = same_as(RolloutPlan, "boot_s")
@@ -64,15 +97,24 @@ class Params(params.Params):
                    latency_target=self.latency_target, window_s=self.slo_window_s)
 
     def images(self) -> tuple[Image, Image]:
-        """(old, new) images; the new one carries the chosen defect."""
-        old = Image(name="ubuntu-xenial-16.04", code=OLD)
-        defect: dict[str, float] = {}
+        """(old, new) images; the new one carries the chosen defect (:data:`DEFECTS`).
+        Both fail ``background_error_prob`` of their requests; an ``errors`` defect adds
+        its own, independently (``1 - (1 - background) (1 - defect)``)."""
+        bg = self.background_error_prob
+        old = Image(name="ubuntu-xenial-16.04", code=OLD, error_prob=bg)
+        defect: dict[str, float | bool | int] = {"error_prob": bg}
         if self.defect == "errors":
-            defect = {"error_prob": self.defect_error_rate}
+            defect["error_prob"] = 1.0 - (1.0 - bg) * (1.0 - self.defect_error_rate)
         elif self.defect == "latency":
-            defect = {"latency_factor": self.defect_latency_factor}
+            defect["latency_factor"] = self.defect_latency_factor
         elif self.defect == "crash":
-            defect = {"crash_after_s": self.defect_crash_after_s}
+            defect["crash_after_s"] = self.defect_crash_after_s
+        elif self.defect == "blocked-port":
+            defect["port_open"] = False
+        elif self.defect == "overload":
+            defect["workers"] = self.defect_overload_workers
+        elif self.defect == "production-clients":
+            defect["failing_user_share"] = self.defect_user_share
         return old, Image(name="ubuntu-bionic-18.04", code=NEW, **defect)
 
     def plan(self) -> RolloutPlan:

@@ -3,7 +3,9 @@
 The talk's example toggles a new Ubuntu image (``enable_new_ami``): the old instance
 stays and a second one with the new image (``example_bionic``) is added beside it. Here
 a service of ``instances`` machines on the old image gets the new one, which may carry a
-defect (errors, a latency regression or a crash), in place, rolling, or behind a toggle
+defect (:data:`~tipsim.scenarios.feature_toggle.params.DEFECTS`: errors, a latency
+regression, a crash, a closed port, less capacity, or failures only some production
+clients trigger), in place, rolling, or behind a toggle
 (:mod:`tipsim.sim.web.rollouts.feature_toggle` has the strategies, the monitor and the
 response). The load balancer's health check (every 30 s, unhealthy after 2: the talk's
 ELB) removes crashed instances.
@@ -77,7 +79,8 @@ def run(params: Params, *, seed: int = 1, replication: int = 0) -> Run:
                              f"a number < duration_s = {params.duration_s:g}")
     workload = params.traffic().workload(seed, replication=replication)
     svc = Service(workload, policy=params.policy, workers_per_instance=params.workers_per_instance,
-                  slow_threshold_s=params.latency_threshold_s)
+                  slow_threshold_s=params.latency_threshold_s,
+                  idle_timeout_s=params.idle_timeout_s)
     svc.lb.set_weights({"old": 1.0})
     old, new = params.images()
     deploy = Deployment(params.plan(), svc, old, new)

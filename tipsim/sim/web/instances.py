@@ -13,8 +13,10 @@ An instance records a request in the :class:`~tipsim.sim.recorder.RequestLog` wh
 request completes (lazily, when the instance is next asked about time ``t``), so that a
 crash or an abrupt termination can still turn in-flight requests into failures.
 
-The image's behaviour (:class:`Image`) sets the error probability, a latency factor
-and an optional crash some time after the instance starts serving.
+The image's behaviour (:class:`Image`) sets the error probability, a latency factor,
+an optional crash some time after the instance starts serving, whether its listener
+port is open, how many requests it serves at once (its capacity) and a share of users
+whose requests it fails (a defect only some clients trigger).
 
 A new instance starts with a cold cache (unless launched ``warm``, as long-running
 production instances are). In the independent reference model with a working set of
@@ -80,6 +82,30 @@ class Image(Params):
     warmup_requests: float = param(1000.0, ge=1.0, le=1e7, log=True,
                                    description="distinct keys a new instance's cache fills "
                                                "with (its working set, in requests)")
+    port_open: bool = param(True, description="the listener port answers (False: every "
+                                              "request and health check is refused)")
+    workers: int | None = param(None, ge=1, le=64,
+                                description="requests an instance of this image serves at "
+                                            "once (empty: the service's setting)")
+    failing_user_share: float = param(0.0, ge=0.0, le=1.0, step=0.01, percent=True,
+                                      description="share of users whose every request fails "
+                                                  "on this image")
+
+
+GOLDEN = 0.6180339887498949
+"""Users whose ``(user x GOLDEN) mod 1`` is below a share are that share of the users
+(Weyl's equidistribution): the same users on every run and every image."""
+
+
+def user_in_share(user: int, share: float) -> bool:
+    """Whether ``user`` is among the ``share`` of users a client-specific defect hits.
+
+    Examples
+    --------
+    >>> sum(user_in_share(u, 0.1) for u in range(1000))
+    100
+    """
+    return (user * GOLDEN) % 1.0 < share
 
 
 class Instance:
@@ -109,7 +135,7 @@ class Instance:
         "instance_id", "image", "workers", "log", "pool", "state", "slow_threshold_s",
         "refused_latency_s", "_free_at", "_in_flight", "_seq", "completed", "failed", "slow",
         "launched_s", "started_s", "stopped_s", "ready", "unhealthy_checks", "served",
-        "_cold_extra", "_hit_keep",
+        "_cold_extra", "_hit_keep", "_user_share",
     )
 
     def __init__(self, instance_id: int, image: Image, workers: int, log: RequestLog, *,
@@ -141,12 +167,14 @@ class Instance:
         # a cold start slows requests by _cold_extra * _hit_keep ** served (0: warm)
         self._cold_extra = 0.0 if warm else image.cold_start_factor - 1.0
         self._hit_keep = 1.0 - 1.0 / image.warmup_requests
+        self._user_share = image.failing_user_share
 
     # ------------------------------------------------------------------ state
     @property
     def healthy(self) -> bool:
-        """True while the instance is serving (a health check would pass)."""
-        return self.state == "in_service"
+        """True while the instance is serving and its port answers (a health check would
+        pass)."""
+        return self.state == "in_service" and self.image.port_open
 
     def start_serving(self, now_s: float) -> None:
         """Mark the end of boot."""
@@ -160,12 +188,13 @@ class Instance:
 
         ``demand_s`` is its work on the reference image; ``u_error`` a uniform(0, 1)
         draw: the request fails when ``u_error < image.error_prob`` (common random
-        numbers: the same request fails on every strategy that sends it here).
+        numbers: the same request fails on every strategy that sends it here), or when
+        its user is among the image's ``failing_user_share``. A closed port refuses it.
         """
-        if self.state != "in_service":
+        image = self.image
+        if self.state != "in_service" or not image.port_open:
             self._record(arrival_s, user, self.refused_latency_s, False)
             return
-        image = self.image
         free = self._free_at[0]
         start = arrival_s if arrival_s > free else free
         if self._cold_extra > 0.0:  # expected cache misses of a cold start (module doc)
@@ -177,9 +206,10 @@ class Instance:
         end = start + demand_s * factor
         heapq.heapreplace(self._free_at, end)
         self._seq += 1
-        heapq.heappush(self._in_flight,
-                       (end, self._seq, arrival_s, user, end - arrival_s,
-                        u_error >= image.error_prob))
+        ok = u_error >= image.error_prob
+        if ok and self._user_share > 0.0 and (user * GOLDEN) % 1.0 < self._user_share:
+            ok = False
+        heapq.heappush(self._in_flight, (end, self._seq, arrival_s, user, end - arrival_s, ok))
 
     def outstanding(self, now_s: float) -> int:
         """Requests accepted and not yet finished at ``now_s`` (records those finished)."""

@@ -42,7 +42,7 @@ import simpy
 
 from tipsim.errors import ParameterError
 from tipsim.params import Params, param
-from tipsim.sim.recorder import RequestLog
+from tipsim.sim.recorder import RequestLog, TimeoutLog
 from tipsim.sim.web.instances import Image, Instance
 from tipsim.sim.web.loadbalancer import LoadBalancer, Policy, health_check
 from tipsim.sim.web.traffic import Router, Workload, client_process
@@ -56,6 +56,9 @@ class ServiceConfig(Params):
     workers_per_instance: int = param(4, ge=1, le=64,
                                       description="requests an instance serves at once")
     policy: Policy = param("round-robin", description="load balancing within a pool")
+    idle_timeout_s: float = param(60.0, ge=1.0, le=3600.0, unit="s",
+                                  description="load balancer's idle timeout: a request "
+                                              "slower than this fails (HTTP 504)")
 
 
 class Service:
@@ -75,17 +78,24 @@ class Service:
         Latency above which instances count a request as slow (for monitors).
     env
         A simpy environment to share with other models; a new one by default.
+    idle_timeout_s
+        A request slower than this fails at this latency (the classic ELB's idle
+        timeout answers HTTP 504; :class:`~tipsim.sim.recorder.TimeoutLog`); by default
+        nobody gives up.
     """
 
     def __init__(self, workload: Workload, *, policy: Policy = "round-robin",
                  router: Router | None = None, workers_per_instance: int = 4,
                  slow_threshold_s: float = math.inf,
-                 env: simpy.Environment | None = None) -> None:
+                 env: simpy.Environment | None = None,
+                 idle_timeout_s: float = math.inf) -> None:
         self.env = env if env is not None else simpy.Environment()
         self.workload = workload
         self.lb = LoadBalancer(policy)
         self.router: Router = router if router is not None else self.lb
-        self.log = RequestLog(capacity=max(1024, len(workload) + 16))
+        capacity = max(1024, len(workload) + 16)
+        self.log: RequestLog = (TimeoutLog(idle_timeout_s, capacity)
+                                if math.isfinite(idle_timeout_s) else RequestLog(capacity))
         self.instances: list[Instance] = []
         self.workers_per_instance = int(workers_per_instance)
         self.slow_threshold_s = float(slow_threshold_s)
@@ -100,15 +110,17 @@ class Service:
 
         Returns the instance at once (state ``"booting"``); ``yield instance.ready`` in a
         strategy process waits for the end of its boot. If ``image.crash_after_s`` is
-        set, the instance crashes that long after it starts serving. ``warm``: a
+        set, the instance crashes that long after it starts serving. ``workers`` defaults
+        to the image's own (``image.workers``), else the service's. ``warm``: a
         long-running instance with a warm cache (no cold start, see ``Image``).
         """
         if boot_s < 0:
             raise ParameterError("boot_s", boot_s, "a number >= 0")
         if len(self.instances) >= 32767:
             raise ParameterError("instances", len(self.instances), "at most 32767 per run")
-        instance = Instance(len(self.instances), image,
-                            workers if workers is not None else self.workers_per_instance,
+        if workers is None:
+            workers = image.workers if image.workers is not None else self.workers_per_instance
+        instance = Instance(len(self.instances), image, workers,
                             self.log, pool=pool, slow_threshold_s=self.slow_threshold_s,
                             warm=warm)
         instance.launched_s = self.env.now

@@ -21,10 +21,10 @@ the old one instead of changing the image of the running instance. Here a servic
 
 The monitor looks at the new image's requests every ``check_interval_s`` and declares a
 detection after ``alarm_checks`` bad checks in a row: an error rate above
-``alarm_error_rate``, a share of slow successes above ``alarm_slow_share``, or a crashed
-new-image instance. That is Flagger's per-interval analysis (a metric checked every
-``interval``, rollback after ``threshold`` failed checks; Flagger docs, "Canary
-analysis").
+``alarm_error_rate``, a share of slow successes above ``alarm_slow_share``, or a
+new-image instance failing its health check (crashed, or its port closed). That is
+Flagger's per-interval analysis (a metric checked every ``interval``, rollback after
+``threshold`` failed checks; Flagger docs, "Canary analysis").
 
 Like :mod:`tipsim.sim.web.rollouts.canary`, this module knows the service and the two
 images it is given, nothing of the scenario that asks for it.
@@ -158,10 +158,12 @@ class Deployment:
                 continue
             n += unrouted  # after onset, a request nobody took counts against the change
             failed += unrouted
-            # a crashed new-image instance (failing its health check) is a bad check too,
-            # even once the load balancer has stopped sending it traffic
-            crashed = any(i.state == "crashed" for i in self._alive(self.new))
-            bad = crashed or (n > 0 and (failed / n > p.alarm_error_rate
+            # a new-image instance failing its health check (crashed, or its port closed)
+            # is a bad check too, even once the load balancer has stopped sending it traffic
+            # (a CloudWatch alarm on the ELB's UnHealthyHostCount)
+            failing = any(i.state == "crashed" or (i.state == "in_service" and not i.healthy)
+                          for i in self._alive(self.new))
+            bad = failing or (n > 0 and (failed / n > p.alarm_error_rate
                                          or slow / n > p.alarm_slow_share))
             bad_in_row = bad_in_row + 1 if bad else 0
             if bad_in_row >= p.alarm_checks:
