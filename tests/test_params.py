@@ -80,3 +80,52 @@ def test_cross_field_checks_name_their_field() -> None:
     assert err.value.field == "end_s"
     assert str(err.value).splitlines()[0] == "end_s=2 is not allowed: must be greater than start_s"
     assert "valid parameters:" in str(err.value)
+
+
+class Shares(Params):
+    """A group: one share per kind."""
+
+    errors: float = Field(0.9, ge=0, le=1, description="errors")
+    overload: float = Field(0.2, ge=0, le=1, description="overload")
+
+
+class WithGroup(Params):
+    rate_per_s: float = Field(10.0, gt=0, le=1000)
+    fidelity: Shares = Field(Shares(), description="share reproduced per kind")
+
+
+def test_a_dotted_name_sets_one_key_of_a_group_and_the_bare_name_sets_every_key() -> None:
+    p = WithGroup.from_sets(["fidelity.overload=0.5"])
+    assert (p.fidelity.errors, p.fidelity.overload) == (0.9, 0.5)
+    p = WithGroup.from_sets(["fidelity=1", "fidelity.errors=0.25"])
+    assert (p.fidelity.errors, p.fidelity.overload) == (0.25, 1.0)
+
+
+@pytest.mark.parametrize("item, field, allowed", [
+    ("fidelity.overload=1.5", "fidelity.overload", ">= 0 and <= 1"),
+    ("fidelity=-1", "fidelity.errors", ">= 0 and <= 1"),
+    ("fidelity.crash=1", "fidelity.crash", "errors, overload"),
+    ("rate_per_s.x=1", "rate_per_s.x", "unknown parameter"),
+])
+def test_a_bad_group_value_names_the_dotted_field(item, field, allowed) -> None:
+    with pytest.raises(ParameterError) as err:
+        WithGroup.from_sets([item])
+    assert err.value.field == field
+    assert allowed in str(err.value)
+
+
+def test_replace_changes_only_the_named_keys_of_a_group_and_describe_lists_them() -> None:
+    p = WithGroup().replace(fidelity={"overload": 0.0})
+    assert (p.fidelity.errors, p.fidelity.overload) == (0.9, 0.0)
+    rows = {r["name"]: r for r in WithGroup.describe()}
+    assert set(rows) == {"rate_per_s", "fidelity.errors", "fidelity.overload"}
+    assert rows["fidelity.overload"]["default"] == 0.2
+    assert "share reproduced per kind" in rows["fidelity.overload"]["description"]
+
+
+def test_replace_accepts_a_dotted_name_for_one_key_of_a_group() -> None:
+    p = WithGroup().replace(**{"fidelity.errors": 0.5, "rate_per_s": 2.0})
+    assert (p.fidelity.errors, p.fidelity.overload, p.rate_per_s) == (0.5, 0.2, 2.0)
+    with pytest.raises(ParameterError) as err:
+        WithGroup().replace(**{"fidelity.errors": 2.0})
+    assert err.value.field == "fidelity.errors"

@@ -11,6 +11,11 @@ come the CLI's ``--list-params`` (:meth:`Params.describe`), the error message of
 value (:class:`~tipsim.errors.ParameterError` names the field and what is allowed) and
 the notebook's control (:func:`field_meta`, used by ``tipsim.widgets.controls``).
 
+A field may also be a *group*: a :class:`Params` of its own whose fields share one
+meaning per key (a weight per defect kind, a share per kind). Its fields are named with a
+dot on the CLI and in errors (``--set staging_fidelity.overload=0.2``), and the group's
+bare name sets every one of them (``--set staging_fidelity=1``).
+
 Example
 -------
 >>> from typing import Literal
@@ -41,7 +46,9 @@ import annotated_types as at
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.fields import FieldInfo
 
+from tipsim import param_groups as groups
 from tipsim.errors import ParameterError
+from tipsim.param_groups import group_model
 
 _NONE_WORDS = {"", "none", "null"}
 
@@ -159,7 +166,15 @@ class FieldMeta:
 
 
 def field_meta(model: type[BaseModel], name: str) -> FieldMeta:
-    """The one definition of ``model``'s field ``name``, as plain data."""
+    """The one definition of ``model``'s field ``name``, as plain data (``"group.key"``
+    for a field of a group)."""
+    if "." in name:
+        head, _, key = name.partition(".")
+        sub = group_model(model.model_fields[head]) if head in model.model_fields else None
+        if sub is None:
+            raise ParameterError(name, None, "a field of " + model.__name__)
+        meta = field_meta(sub, key)
+        return FieldMeta(**{**meta.__dict__, "name": name})
     if name not in model.model_fields:
         raise ParameterError(name, None, "a field of " + model.__name__)
     info = model.model_fields[name]
@@ -253,15 +268,23 @@ class Params(BaseModel):
                 )
             name, raw = item.split("=", 1)
             name = name.strip().replace("-", "_")
-            if name not in cls.model_fields:
+            head, dot, _ = name.partition(".")
+            if head not in cls.model_fields:
+                raise ParameterError(name, raw, cls._unknown(), hint=cls.usage())
+            if group_model(cls.model_fields[head]) is not None:
+                values[head] = groups.set_key(cls, values.get(head), name, raw)
+                continue
+            if dot:
                 raise ParameterError(name, raw, cls._unknown(), hint=cls.usage())
             _, optional = _strip_optional(cls.model_fields[name].annotation)
             values[name] = None if optional and raw.strip().lower() in _NONE_WORDS else raw
         return cls.create(values)
 
     def replace(self, **changes: Any) -> Self:
-        """A validated copy with some fields changed."""
-        return type(self).create({**self.model_dump(), **changes})
+        """A validated copy with some fields changed. For a group, a mapping changes only
+        the keys it names, and so does a dotted name (``**{"group.key": value}``)."""
+        current = self.model_dump()
+        return type(self).create({**current, **groups.merge(type(self), current, changes)})
 
     @classmethod
     def _unknown(cls) -> str:
@@ -269,16 +292,16 @@ class Params(BaseModel):
 
     @classmethod
     def describe(cls) -> list[dict[str, Any]]:
-        """One row per field: name, default, allowed values, description."""
-        return [
-            {
-                "name": name,
-                "default": info.default,
-                "allowed": allowed_text(info),
-                "description": info.description or "",
-            }
-            for name, info in cls.model_fields.items()
-        ]
+        """One row per field: name, default, allowed values, description (a group's
+        fields as ``group.key``)."""
+        rows = []
+        for name, info in cls.model_fields.items():
+            if group_model(info) is not None:
+                rows.extend(groups.describe(name, info, allowed_text))
+                continue
+            rows.append({"name": name, "default": info.default, "allowed": allowed_text(info),
+                         "description": info.description or ""})
+        return rows
 
     @classmethod
     def usage(cls) -> str:
@@ -294,6 +317,11 @@ class Params(BaseModel):
         err = exc.errors()[0]
         loc = err.get("loc") or ()
         field = str(loc[0]) if loc else cls.__name__
+        sub = group_model(cls.model_fields[field]) if field in cls.model_fields else None
+        if sub is not None and len(loc) > 1 and str(loc[1]) in sub.model_fields:
+            name, value = groups.located(field, str(loc[1]), given.get(field), err.get("input"))
+            return ParameterError(name, value, allowed_text(sub.model_fields[str(loc[1])]),
+                                  hint=cls.usage())
         if field in cls.model_fields:
             allowed = allowed_text(cls.model_fields[field])
             if err.get("type") in ("value_error", "assertion_error"):

@@ -46,10 +46,12 @@ _KEEP: Any = object()
 
 
 def label_of(meta: FieldMeta) -> str:
-    """``dns_ttl_s`` with unit ``s`` -> ``"dns ttl (s)"``; a field's own label wins."""
+    """``dns_ttl_s`` with unit ``s`` -> ``"dns ttl (s)"``; a field's own label wins; a
+    group's key is labelled by the key alone (``defect_mix.blocked_port`` -> ``"blocked
+    port"``), the panel names the group."""
     if meta.label:
         return meta.label
-    name = meta.name
+    name = meta.name.rpartition(".")[2]
     for suffix in _UNIT_SUFFIXES:
         if meta.unit and name.endswith(suffix):
             name = name[: -len(suffix)]
@@ -153,17 +155,30 @@ def controls(model: type[BaseModel], names: Sequence[str],
     """Controls for several fields, starting at ``values`` (a params object or a dict).
 
     ``prefix`` gives each control the CSS class ``<prefix><field-name>`` (dashes for
-    underscores); ``per_field[name]`` passes options to :func:`control`.
+    underscores and dots); ``per_field[name]`` passes options to :func:`control`. A name
+    ``group.key`` is the field ``key`` of the group ``group`` (its value read from the
+    group's values).
     """
     if isinstance(values, BaseModel):
         values = values.model_dump()
     values = values or {}
     out = {}
     for name in names:
-        css = f"{prefix}{name.replace('_', '-')}" if prefix else None
-        out[name] = control(model, name, values.get(name, _KEEP), css=css,
+        css = f"{prefix}{name.replace('_', '-').replace('.', '-')}" if prefix else None
+        out[name] = control(model, name, _lookup(values, name), css=css,
                             **dict(per_field.get(name, {})))
     return out
+
+
+def _lookup(values: Mapping[str, Any], name: str) -> Any:
+    """``values[name]``, or ``values[group][key]`` for a dotted ``group.key``."""
+    if name in values:
+        return values[name]
+    head, dot, key = name.partition(".")
+    group = values.get(head) if dot else None
+    if isinstance(group, Mapping) and key in group:
+        return group[key]
+    return _KEEP
 
 
 def values(widgets: Mapping[str, w.ValueWidget]) -> dict[str, Any]:
