@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from tipsim.errors import ParameterError
@@ -23,7 +24,9 @@ from tipsim.errors import ParameterError
 def _stack(args: argparse.Namespace) -> Any:
     from tipsim.infra.engine import Stack
 
-    return Stack(args.stack)
+    stack = Stack(args.stack)
+    print(f"tipsim: {stack.namespace.describe()}", file=sys.stderr)
+    return stack
 
 
 def _values(stack: Any, sets: list[str] | None) -> Any:

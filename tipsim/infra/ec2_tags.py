@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tipsim.infra.handler import Context, tag_list
+from tipsim.infra.handler import OWNER_TAG, STACK_TAG, Context, tag_list
 
 
 def owned_filter(ctx: Context) -> list[dict[str, Any]]:
-    """EC2 ``Filters`` matching the resources this context's stack owns."""
-    return [{"Name": "tag:tipsim:stack", "Values": [ctx.stack]}]
+    """EC2 ``Filters`` matching the resources this context's stack and owner own."""
+    return [{"Name": f"tag:{STACK_TAG}", "Values": [ctx.stack]},
+            {"Name": f"tag:{OWNER_TAG}", "Values": [ctx.owner]}]
 
 
 def tag_spec(ctx: Context, resource_type: str, address: str,

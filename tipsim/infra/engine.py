@@ -32,11 +32,15 @@ from tipsim.infra.capabilities import Capabilities, detect
 from tipsim.infra.handler import Context
 from tipsim.infra.hcl.evaluate import Instances
 from tipsim.infra.hcl.values import contains_unknown
+from tipsim.infra.namespace import Namespace
 from tipsim.infra.plan import Change, Plan, counted_blocks, make_plan, read_actual
 from tipsim.infra.registry import HANDLERS
 from tipsim.infra.render import body_value, planned, scope_for
 from tipsim.infra.spec import StackSpec
 from tipsim.params import Params
+
+NAMESPACED_INPUTS = ("prefix", "owner")
+"""Stack inputs the attendee's namespace fills when they are not given."""
 
 
 @dataclass
@@ -92,11 +96,17 @@ class Stack:
         made only when the first call is needed (bad input is refused before that).
     capabilities
         Override what the emulator offers (e.g. rehearse LocalStack's missing ELB on moto).
+    namespace
+        Whose resources the stack sees and touches (default ``TIPSIM_ATTENDEE``, else the
+        user name: :class:`~tipsim.infra.namespace.Namespace`); it also gives the stack's
+        ``prefix`` and ``owner`` inputs where they are not given.
     """
 
     def __init__(self, name: str | Path = "talk", session: Any = None, *,
-                 capabilities: Capabilities | None = None, spec: StackSpec | None = None) -> None:
+                 capabilities: Capabilities | None = None, spec: StackSpec | None = None,
+                 namespace: Namespace | None = None) -> None:
         self.spec = spec or StackSpec.load(name)
+        self.namespace = namespace or Namespace.from_env()
         self._session = session
         self._caps = capabilities
         self._ctx: Context | None = None
@@ -117,7 +127,8 @@ class Stack:
     def ctx(self) -> Context:
         if self._ctx is None:
             region = getattr(self.session, "region_name", None) or "us-east-2"
-            self._ctx = Context(self.session, self.spec.name, region=region)
+            self._ctx = Context(self.session, self.spec.name, self.namespace.attendee,
+                                region=region)
         return self._ctx
 
     @property
@@ -127,8 +138,17 @@ class Stack:
         return self._caps
 
     def inputs(self, values: Mapping[str, Any] | Params | None = None) -> Params:
-        """Validate inputs (no call to the emulator): raises ``ParameterError``."""
-        return self.spec.inputs_from(values)
+        """Validate inputs (no call to the emulator): raises ``ParameterError``.
+
+        The stack's ``prefix`` and ``owner`` inputs, where it has them and they are not
+        given, come from the namespace (fields of a ``Params`` count as given only where set).
+        """
+        given = (values.model_dump(include=values.model_fields_set) if isinstance(values, Params)
+                 else dict(values or {}))
+        declared = self.spec.params_class.model_fields
+        defaults = {name: self.namespace.prefix if name == "prefix" else self.namespace.attendee
+                    for name in NAMESPACED_INPUTS if name in declared}
+        return self.spec.inputs_from({**defaults, **given})
 
     # ---------------------------------------------------------------- verbs
     def plan(self, values: Mapping[str, Any] | Params | None = None, *,

@@ -4,7 +4,8 @@ One handler per resource TYPE (not per resource): ``aws_instance`` knows how to 
 read back and terminate any instance, and which attributes force a replacement
 (a new image: destroy, then create). Ownership is by tags, never by guesswork:
 
-* taggable resources carry ``tipsim:stack`` (the stack name) and ``tipsim:address``
+* taggable resources carry ``tipsim:stack`` (the stack name), ``tipsim:owner`` (the
+  attendee's namespace, :mod:`tipsim.infra.namespace`) and ``tipsim:address``
   (e.g. ``aws_instance.example:0`` for ``aws_instance.example[0]``: S3, IAM, Lambda,
   Route53 and ELB allow only letters, digits, spaces and ``_ . : / = + - @`` in tag
   values, and LocalStack's S3 refuses brackets), set in the create call itself where
@@ -27,6 +28,7 @@ from typing import Any, ClassVar
 from botocore.exceptions import ClientError
 
 STACK_TAG = "tipsim:stack"
+OWNER_TAG = "tipsim:owner"
 ADDRESS_TAG = "tipsim:address"
 CHILD_TAG_PREFIX = "tipsim:child:"
 
@@ -47,10 +49,15 @@ class Actual:
 
 @dataclass
 class Context:
-    """Clients (made once per service) and the stack name, for handlers."""
+    """Clients (made once per service), the stack name and its owner, for handlers.
+
+    ``owner`` is the attendee's namespace: a stack owns what carries both its name and
+    this owner in its tags, so two attendees on one emulator never see each other's.
+    """
 
     session: Any
     stack: str
+    owner: str
     region: str = "us-east-2"
     _clients: dict[str, Any] = field(default_factory=dict)
 
@@ -59,8 +66,13 @@ class Context:
             self._clients[name] = self.session.client(name)
         return self._clients[name]
 
+    @property
+    def key(self) -> str:
+        """``owner/stack``: where a single string must say whose stack (a zone's reference)."""
+        return f"{self.owner}/{self.stack}"
+
     def owner_tags(self, address: str) -> dict[str, str]:
-        return {STACK_TAG: self.stack, ADDRESS_TAG: address_tag(address)}
+        return {STACK_TAG: self.stack, OWNER_TAG: self.owner, ADDRESS_TAG: address_tag(address)}
 
 
 _INSTANCE = re.compile(r"^(?P<block>[a-z0-9_]+\.[A-Za-z0-9_-]+)\[(?P<index>\d+)\]$")
@@ -199,5 +211,5 @@ class Handler:
 
 
 def owned_by(tags: Mapping[str, str], ctx: Context) -> bool:
-    """True when a resource's tags say it belongs to this context's stack."""
-    return tags.get(STACK_TAG) == ctx.stack
+    """True when a resource's tags say it belongs to this context's stack and owner."""
+    return tags.get(STACK_TAG) == ctx.stack and tags.get(OWNER_TAG) == ctx.owner

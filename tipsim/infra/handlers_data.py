@@ -58,7 +58,7 @@ class IamRoleHandler(Handler):
     def create(self, ctx: Context, address: str, attrs: dict[str, Any]) -> Actual:
         policy = self.normalize(attrs)["assume_role_policy"]
         role = ctx.client("iam").create_role(
-            RoleName=attrs["name"], Path=f"/tipsim/{ctx.stack}/", AssumeRolePolicyDocument=policy,
+            RoleName=attrs["name"], Path=f"/tipsim/{ctx.key}/", AssumeRolePolicyDocument=policy,
             Tags=[{"Key": k, "Value": v}
                   for k, v in {**attrs.get("tags", {}), **ctx.owner_tags(address)}.items()],
         )["Role"]

@@ -50,7 +50,7 @@ class HostedZoneHandler(Handler):
         for page in r53.get_paginator("list_hosted_zones").paginate():
             for zone in page["HostedZones"]:
                 parts = zone.get("CallerReference", "").split("|")
-                if len(parts) < 3 or parts[0] != "tipsim" or parts[1] != ctx.stack:
+                if len(parts) < 3 or parts[0] != "tipsim" or parts[1] != ctx.key:
                     continue
                 zone_id = zone["Id"].split("/")[-1]
                 vpcs = r53.get_hosted_zone(Id=zone_id).get("VPCs", [])
@@ -62,7 +62,7 @@ class HostedZoneHandler(Handler):
 
     def create(self, ctx: Context, address: str, attrs: dict[str, Any]) -> Actual:
         r53 = ctx.client("route53")
-        ref = f"{REF_PREFIX}{ctx.stack}|{address}|{time.time_ns()}"
+        ref = f"{REF_PREFIX}{ctx.key}|{address}|{time.time_ns()}"
         vpc_id = (attrs.get("vpc") or [{}])[0].get("vpc_id")
         kwargs: dict[str, Any] = {
             "Name": attrs["name"], "CallerReference": ref,
