@@ -49,7 +49,9 @@ replications = 5
 # `example` instance) is Terraform code (`data/terraform/talk/*.tf`), built for real in the AWS
 # emulator: the kit reads the `.tf` files, plans like `terraform plan` and creates what they
 # declare through the AWS APIs. First we apply today's production, every toggle off. Then we ask
-# for a **plan** with `enable_new_ami` on, without applying it.
+# for a **plan** with `enable_new_ami` on, without applying it. Everything you build carries
+# your attendee namespace (printed below; `TIPSIM_ATTENDEE`, else your user name), so on a room's
+# shared LocalStack nobody else's apply or destroy touches it.
 
 # %%
 from tipsim.scenarios.feature_toggle import (
@@ -62,6 +64,7 @@ from tipsim.viz.infra_graph import plan_table
 from tipsim.viz.tables import learner_table
 
 stack = open_stack("talk")
+print(stack.namespace.describe())
 today = build_production(stack)  # production today: every toggle off
 flip = plan_new_image(stack)  # enable_new_ami on, planned, not applied
 flip_table = plan_table(flip)

@@ -57,6 +57,7 @@ from tipsim.scenarios.canary import build_green_network, open_stack
 from tipsim.widgets.green_network import GreenNetworkPanel
 
 stack = open_stack("talk")
+print(stack.namespace.describe())  # whose resources: yours only, on a shared emulator too
 built = build_green_network(stack)
 green = GreenNetworkPanel(stack, ttl_s=dns_ttl_s, seed=seed)
 smoke = green.run_smoke()

@@ -99,6 +99,7 @@ learner_table(cases, missing={"evicted_at_s": "never"})
 base = node_groups.Params(strategy=STRATEGY, spare_nodes=SPARE_NODES,
                           toleration_seconds=TOLERATION_SECONDS)
 eks = node_groups.open_eks_stack()
+print(eks.namespace.describe())  # whose resources: yours only, on a shared emulator too
 eks_built = node_groups.build_in_emulator(eks, base)
 readback = node_groups.read_back_node_groups(eks)
 print("node groups read from:", readback.source, readback.reason)

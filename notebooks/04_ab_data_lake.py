@@ -66,6 +66,7 @@ from tipsim.viz.tables import learner_table, metric_table
 spec = dl.Params.create(rate_per_s=rate_per_s, duration_s=duration_s, slo_s=slo_s,
                         arm_a=arm_a, arm_b=arm_b, replications=replications)
 lake = dl.open_lake()
+print(lake.namespace.describe())  # whose resources: yours only, on a shared emulator too
 lake_built = dl.build(spec, lake)
 spec_rows = dl.read_back(lake)
 learner_table(spec_rows)

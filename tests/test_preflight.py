@@ -44,6 +44,21 @@ def test_the_verdict_counts_the_other_problems() -> None:
               "a simulation all work (2.5 s).")
 
 
+def test_a_bad_attendee_name_makes_the_laptop_not_ready_naming_the_variable(
+        emulator, run_cli, monkeypatch) -> None:
+    monkeypatch.setenv("TIPSIM_ATTENDEE", "Alice Smith")
+    code, out, _ = run_cli("doctor", "--preflight")
+    assert code == 1 and out.startswith(
+        "not ready: attendee namespace: TIPSIM_ATTENDEE='Alice Smith' is not allowed: 1-20 ")
+    assert "Fix: export TIPSIM_ATTENDEE=" in out
+
+
+def test_the_ready_line_names_the_namespace(emulator, run_cli, monkeypatch) -> None:
+    monkeypatch.setenv("TIPSIM_ATTENDEE", "alice")
+    code, out, _ = run_cli("doctor", "--preflight")
+    assert code == 0 and "Your namespace 'alice' (from TIPSIM_ATTENDEE)." in out
+
+
 @pytest.fixture(autouse=True)
 def _no_board(monkeypatch) -> None:
     for var in ("TIPSIM_BOARD_URL", "TIPSIM_BOARD_TOKEN"):

@@ -9,6 +9,7 @@ code is non-zero only when something the kit *needs* is missing; optional pieces
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from dataclasses import asdict, dataclass
@@ -83,6 +84,32 @@ def check_emulator() -> list[Check]:
     return checks
 
 
+def check_namespace() -> Check:
+    """Which attendee namespace the stacks use (``TIPSIM_ATTENDEE``, else the user name);
+    on a room's shared emulator (not on this machine) a name left to the user name warns:
+    two laptops with the same user name would share one namespace."""
+    from urllib.parse import urlsplit
+
+    from tipsim.emulator.guard import is_loopback
+    from tipsim.errors import ParameterError
+    from tipsim.infra.namespace import ATTENDEE_ENV, Namespace
+
+    try:
+        ns = Namespace.from_env()
+    except ParameterError as exc:
+        return Check("attendee namespace", "fail", exc.line,
+                     f"export {ATTENDEE_ENV}=<your name>, e.g. {ATTENDEE_ENV}=alice")
+    room = (os.environ.get("AWS_ENDPOINT_URL", "").strip()
+            or os.environ.get("LOCALSTACK_HOST", "").strip())
+    host = urlsplit(room if "://" in room else f"http://{room}").hostname or ""
+    shared = bool(host) and not is_loopback(host)
+    if shared and ns.source != ATTENDEE_ENV:
+        return Check("attendee namespace", "warn",
+                     f"{ns.describe()}; the emulator at {room} is shared by the room",
+                     f"export {ATTENDEE_ENV}=<a name unique in the room>")
+    return Check("attendee namespace", "ok", ns.describe())
+
+
 def check_lab_extensions() -> list[Check]:
     from jupyter_core.paths import jupyter_path
 
@@ -110,6 +137,7 @@ def run_checks() -> list[Check]:
     """All checks, in the order they are shown."""
     checks = [check_python(), *check_packages()]
     checks += check_emulator()
+    checks.append(check_namespace())
     checks += check_lab_extensions()
     checks.append(check_chromium())
     return checks

@@ -25,6 +25,7 @@ from tipsim.doctor import (
     Check,
     check_emulator,
     check_lab_extensions,
+    check_namespace,
     check_packages,
     check_python,
 )
@@ -93,6 +94,7 @@ def preflight_checks() -> list[Check]:
         return checks  # nothing further can run
     checks += _guarded("imports", check_imports)
     checks += _guarded("aws emulator", check_emulator)
+    checks += _guarded("attendee namespace", check_namespace)
     checks += _guarded("lab extensions", check_lab_extensions)
     checks += _guarded("simulation", check_simulation)
     checks += _guarded("room board", check_board)
@@ -104,8 +106,10 @@ def verdict(checks: list[Check], elapsed_s: float) -> tuple[bool, str]:
     failed = [c for c in checks if c.status == "fail"]
     if not failed:
         board = " and the room board" if any(c.name == "room board" for c in checks) else ""
+        ns = [c.detail.split(":")[0] for c in checks if c.name == "attendee namespace"]
         return True, (f"ready: Python, the kit's packages, the AWS emulator, the JupyterLab "
-                      f"widgets, a simulation{board} all work ({elapsed_s:.1f} s).")
+                      f"widgets, a simulation{board} all work ({elapsed_s:.1f} s)."
+                      + "".join(f" Your {n}." for n in ns))
     first = failed[0]
     more = (f" ({len(failed) - 1} more problem{'s' if len(failed) > 2 else ''}: "
             "`tipsim doctor` lists them)") if len(failed) > 1 else ""
