@@ -100,3 +100,9 @@ def test_a_stack_refuses_a_bad_attendee_before_any_emulator_call(monkeypatch):
     monkeypatch.setenv(ATTENDEE_ENV, "Bad Name")
     with pytest.raises(ParameterError, match=ATTENDEE_ENV):
         Stack("talk")
+
+
+def test_a_learners_edited_stack_keeps_the_namespace() -> None:
+    """An edit of the ``.tf`` text (notebook 01's editor) plans in the same namespace."""
+    stack = Stack("talk", namespace=Namespace("alice"))
+    assert stack.edited({}).namespace == Namespace("alice")

@@ -187,8 +187,8 @@ class Stack:
     def edited(self, files: Mapping[str, str]) -> Stack:
         """This stack with some ``.tf`` files' text replaced (a learner's edit).
 
-        The new stack has the same name, so it owns what this one owns, in the same
-        emulator, and keeps what its last apply left simulated only. A text the kit cannot
+        The new stack has the same name and namespace, so it owns what this one owns, in the
+        same emulator, and keeps what its last apply left simulated only. A text the kit cannot
         read raises :class:`~tipsim.errors.StackSourceError` (file and line) and nothing
         changes.
         """
@@ -197,7 +197,8 @@ class Stack:
             raise ParameterError("file", unknown[0],
                                  "one of " + ", ".join(sorted(self.spec.config.files)))
         spec = StackSpec.from_texts(self.spec.name, {**self.spec.config.files, **files})
-        out = Stack(self.spec.name, self._session, capabilities=self._caps, spec=spec)
+        out = Stack(self.spec.name, self._session, capabilities=self._caps, spec=spec,
+                    namespace=self.namespace)
         out._ctx = self._ctx
         out.simulated_only = self.simulated_only
         return out
