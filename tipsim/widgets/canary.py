@@ -26,6 +26,7 @@ from tipsim.viz.canary import (
 from tipsim.widgets.common import MessageLine, guarded
 from tipsim.widgets.controls import control, controls, values
 from tipsim.widgets.live_figure import LiveFigure
+from tipsim.widgets.share import ShareButton, rerun_for_board
 
 CONTROLS = ("defect", "dns_ttl_s", "step_weight_pct", "max_weight_pct", "window_s",
             "failed_check_threshold", "confidence", "pass_score", "marginal_score")
@@ -93,8 +94,10 @@ class CanaryPanel:
             w.HBox([self.threshold, self.confidence]),
             w.HBox([self.pass_score, self.marginal_score]),
         ])
+        self.share = ShareButton("canary", self.shared_run)
         self.widget = w.VBox([layout, self.message, self.summary, self.blast_fig, self.show,
-                              self.rollout_fig, self.judge_fig, self.dns_fig])
+                              self.rollout_fig, self.judge_fig, self.dns_fig,
+                              *self.share.widgets])
         self.widget.add_class("tipsim-canary-panel")
 
     # ------------------------------------------------------------------ figures
@@ -134,6 +137,14 @@ class CanaryPanel:
     def current_params(self) -> Params:
         """The parameters the controls describe (validated)."""
         return self.params.replace(**values(self.controls))
+
+    def shared_run(self) -> tuple[Params, dict[str, Any]]:
+        """What "Share with the room" sends: the strategy whose timeline is shown, with the
+        smoke test the panel gates on, and what ``tipsim run canary --json`` prints for it."""
+        params = self.params.replace(strategy=self.show.value)
+        if self.smoke_passed is not None:
+            params = params.replace(smoke_test="pass" if self.smoke_passed else "fail")
+        return params, rerun_for_board("canary", params, self.seed)
 
     def _on_change(self, _change: Any = None) -> None:
         """Any control changed: run the three strategies again and redraw everything."""

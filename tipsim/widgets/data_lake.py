@@ -27,6 +27,7 @@ from tipsim.widgets.common import MessageLine, button, guarded
 from tipsim.widgets.controls import STYLE, NumberText, control, values
 from tipsim.widgets.live_figure import LiveFigure
 from tipsim.widgets.load_sweep import LoadSweeper
+from tipsim.widgets.share import ShareButton
 
 LOAD_FIELDS = ("rate_per_s", "pattern", "burst_factor", "partitions")
 FAAS_FIELDS = ("batch_size", "batching_window_s", "memory_mb", "invocations_per_poller")
@@ -109,6 +110,7 @@ class DataLakePanel:
         self._show_verdicts(res)
         self.message.watch(self.verdict, self.fig_latency, self.fig_lag, self.fig_cost,
                            self.fig_crossover)
+        self.share = ShareButton("data-lake-ab", self.shared_run)
         self.run_button.on_click(guarded(self.message)(lambda _b: self.run()))
         self.sweep_button.on_click(guarded(self.message)(lambda _b: self.sweep()))
 
@@ -145,6 +147,12 @@ class DataLakePanel:
         self._show_verdicts(res)
         self.message.clear()
         return res
+
+    def shared_run(self) -> tuple[dl.Params, dict[str, Any]]:
+        """What "Share with the room" sends: the last A/B run's parameters (prices
+        included) and its JSON summary, which is what ``tipsim run data-lake-ab --json``
+        prints for them (the panel's run, not a new one: replications take seconds)."""
+        return self.result.params, self.result.to_json()
 
     def sweep(self) -> dict[str, Any]:
         """Recompute the crossover chart over :attr:`crossover_rates` (then narrowed), each
@@ -213,6 +221,7 @@ class DataLakePanel:
             self.sweeper.bar.widget,
             self.message, self.verdict,
             self.fig_latency, self.fig_lag, self.fig_cost, self.fig_crossover,
+            *self.share.widgets,
         ])
         box.add_class("tipsim-data-lake")
         return box

@@ -19,6 +19,7 @@ from tipsim.viz.timeline import timeline_figure
 from tipsim.widgets.common import MessageLine, guarded
 from tipsim.widgets.controls import controls, values
 from tipsim.widgets.live_figure import LiveFigure
+from tipsim.widgets.share import ShareButton, rerun_for_board
 
 SHOWN_DEFECTS = ("errors", "latency", "crash", "blocked-port", "overload", "production-clients",
                  "none")
@@ -65,12 +66,15 @@ class FeatureTogglePanel:
         self.on_change = guarded(self.message)(self._on_change)
         for control in self.controls.values():
             control.observe(self.on_change, names="value")
+        self.share = ShareButton("feature-toggle", lambda: (
+            self.params, rerun_for_board("feature-toggle", self.params, self.seed)))
         self.widget = w.VBox([
             w.HBox([self.controls["strategy"], self.controls["defect"]]),
             w.HBox([self.controls["defect_error_rate"], self.controls["toggle_share"],
                     self.controls["arrival_rate_per_s"]]),
             self.message, self.summary,
             self.figures["success"], self.figures["latency"], self.figures["blast"],
+            *self.share.widgets,
         ])
         self.widget.add_class("tipsim-feature-toggle-panel")
 

@@ -26,6 +26,7 @@ from tipsim.viz import node_groups as viz
 from tipsim.widgets.common import MessageLine, guarded
 from tipsim.widgets.controls import control, value_of
 from tipsim.widgets.live_figure import LiveFigure
+from tipsim.widgets.share import ShareButton, rerun_for_board
 
 _LAYOUT = w.Layout(width="360px")
 
@@ -95,6 +96,7 @@ class NodeGroupsPanel:
         self.node_pause_s.disabled = self.strategy.value != "node-by-node"
         for widget in self.controls:
             widget.observe(self._on_change, names="value")
+        self.share = ShareButton("node-groups", self.shared_run)
 
     @property
     def controls(self) -> list[w.Widget]:
@@ -113,6 +115,12 @@ class NodeGroupsPanel:
             spare_nodes=self.spare_nodes.value, external_replicas=self.external_replicas.value,
             internal_replicas=self.internal_replicas.value, startup_s=self.startup_s.value,
         )
+
+    def shared_run(self) -> tuple[scenario.Params, dict[str, Any]]:
+        """What "Share with the room" sends: the controls' parameters and what
+        ``tipsim run node-groups --json --seed SEED`` prints for them."""
+        p, seed = self.params(), int(value_of(self.seed))
+        return p, rerun_for_board("node-groups", p, seed)
 
     def _on_change(self, change: dict[str, Any]) -> None:
         self.update()
@@ -173,7 +181,7 @@ class NodeGroupsPanel:
         right = w.VBox([self.insecure_nodes, self.secure_nodes, self.spare_nodes,
                         self.external_replicas, self.internal_replicas, self.startup_s])
         box = w.VBox([w.HBox([left, right]), self.message, self.summary, self.placement_fig,
-                      self.ready_fig, self.tradeoff_fig])
+                      self.ready_fig, self.tradeoff_fig, *self.share.widgets])
         box.add_class("tipsim-panel")
         box.add_class("tipsim-node-groups")
         return box

@@ -2,11 +2,11 @@
 
 It shows only when the facilitator's board is configured in the kernel's environment
 (``TIPSIM_BOARD_URL`` and ``TIPSIM_BOARD_TOKEN``, as ``tipsim board serve`` prints them);
-otherwise the row is hidden and the panel looks as before. The board gets the same record as
+otherwise the panel leaves it out (:attr:`ShareButton.widgets` is empty) and looks as before. The board gets the same record as
 ``tipsim run NAME --share``: the parameters and the results as ``tipsim run --json`` prints
 them, under the attendee's name (``TIPSIM_ATTENDEE``, else the login name).
 
-A panel adds it with one line and puts ``share.widget`` at its bottom::
+A panel adds it with one line and puts ``*share.widgets`` at its bottom::
 
     self.share = ShareButton("canary", lambda: (self.params, self.last_result))
 
@@ -64,6 +64,11 @@ class ShareButton:
     @property
     def visible(self) -> bool:
         return self.board is not None
+
+    @property
+    def widgets(self) -> list[w.Widget]:
+        """What a panel puts at its bottom: the button's row, or nothing without a board."""
+        return [self.widget] if self.visible else []
 
     def _on_click(self, _button: object = None) -> None:
         if self.board is None:
