@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from tipsim.emulator import processes
@@ -91,6 +91,38 @@ def ctrl_c_line(emulator: str, port: int) -> str:
     return "Press Ctrl-C to stop JupyterLab."
 
 
+def serve(cmd: list[str], env: Mapping[str, str], host: str, port: int, what: str,
+          ready: Callable[[], None]) -> int:
+    """Run a Jupyter server (``cmd``) until Ctrl-C or its exit; call ``ready`` once
+    ``host:port`` answers. The server leads its own process group; it is stopped by its pid,
+    with its kernels (its children). Returns 1 when it did not answer within
+    :data:`READY_TIMEOUT_S`, else 0."""
+    proc = subprocess.Popen(cmd, env=dict(env), start_new_session=True)  # noqa: S603
+    stopping = False
+
+    def _interrupt(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while not stopping and not port_open(host, port, 0.3):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                print(f"[tipsim] {what} did not start; see the messages above.")
+                return 1
+            time.sleep(0.2)
+        if not stopping:
+            ready()
+        while not stopping and proc.poll() is None:
+            time.sleep(0.3)
+    finally:
+        print(f"[tipsim] stopping {what}...", flush=True)
+        processes.stop_process(proc.pid, 15.0, pgid=proc.pid, popen=proc)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tipsim.lab", description=__doc__)
     parser.add_argument("--port", type=int, default=8888, help="JupyterLab port (default 8888, "
@@ -108,38 +140,20 @@ def main(argv: list[str] | None = None) -> int:
            f"--ServerApp.root_dir={REPO / 'notebooks'}", f"--IdentityProvider.token={token}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
-    proc = subprocess.Popen(cmd, env=env, start_new_session=True)  # noqa: S603
     url = f"http://127.0.0.1:{port}/lab?token={token}"
-    stopping = False
 
-    def _interrupt(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
+    def ready() -> None:
+        print(f"\n[tipsim] JupyterLab is ready. Open this URL in your browser:\n\n    {url}\n\n"
+              f"[tipsim] {ctrl_c_line(emulator, args.emulator_port)}\n", flush=True)
 
-    signal.signal(signal.SIGINT, _interrupt)
-    signal.signal(signal.SIGTERM, _interrupt)
     try:
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        while not stopping and not port_open("127.0.0.1", port, 0.3):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                print("[tipsim] JupyterLab did not start; see the messages above.")
-                return 1
-            time.sleep(0.2)
-        if not stopping:
-            print(f"\n[tipsim] JupyterLab is ready. Open this URL in your browser:\n\n    {url}\n\n"
-                  f"[tipsim] {ctrl_c_line(emulator, args.emulator_port)}\n", flush=True)
-        while not stopping and proc.poll() is None:
-            time.sleep(0.3)
+        return serve(cmd, env, "127.0.0.1", port, "JupyterLab", ready)
     finally:
-        print("[tipsim] stopping JupyterLab...", flush=True)
-        # By pid, then its kernels (its children, in the group it leads since start).
-        processes.stop_process(proc.pid, 15.0, pgid=proc.pid, popen=proc)
         if emulator == STARTED:
             from tipsim.emulator import server
 
             server.stop(args.emulator_port)
             print(f"[tipsim] stopped the emulator on 127.0.0.1:{args.emulator_port}.")
-    return 0
 
 
 if __name__ == "__main__":

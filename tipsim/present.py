@@ -15,10 +15,7 @@ import html
 import json
 import os
 import secrets
-import signal
-import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +24,6 @@ REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
 LANDING = "tipsim"
 DEFAULT_PORT = 8866  # Voilà's own default
-READY_TIMEOUT_S = 120.0
 
 
 @dataclass(frozen=True)
@@ -110,7 +106,6 @@ def server_command(host: str, port: int, token: str, root: Path = NOTEBOOKS) -> 
 
 def main(argv: list[str] | None = None) -> int:
     from tipsim.emulator.guard import is_loopback
-    from tipsim.emulator.probe import port_open
 
     parser = argparse.ArgumentParser(prog="python -m tipsim.present", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1",
@@ -121,44 +116,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[tipsim] WARNING: presenting on {args.host}, not loopback: anyone on this "
               "network with the URL's token can open the dashboards and run their code.")
     token = secrets.token_hex(16)
-    from tipsim.lab import jupyter_env  # Voila's template without CDN links (no internet)
+    from tipsim.lab import jupyter_env, serve  # Voila's template without CDN links
 
-    proc = subprocess.Popen(server_command(args.host, args.port, token),  # noqa: S603
-                            env=jupyter_env(os.environ), start_new_session=True)
-    stopping = False
+    shown = f"[{args.host}]" if ":" in args.host else args.host
 
-    def _interrupt(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
+    def ready() -> None:
+        names = ", ".join(d.path for d in dashboards())
+        print(f"\n[tipsim] presenter mode: the scenarios as dashboards ({names}).\n"
+              f"[tipsim] Open: http://{shown}:{args.port}/{LANDING}?token={token}\n"
+              "[tipsim] Ctrl-C stops it.\n", flush=True)
 
-    signal.signal(signal.SIGINT, _interrupt)
-    signal.signal(signal.SIGTERM, _interrupt)
     probe_host = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
     try:
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        while not stopping and not port_open(probe_host, args.port, 0.3):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                print("[tipsim] the dashboard server did not start; see the messages above.")
-                return 1
-            time.sleep(0.2)
-        if not stopping:
-            names = ", ".join(d.path for d in dashboards())
-            shown = f"[{args.host}]" if ":" in args.host else args.host
-            print(f"\n[tipsim] presenter mode: the scenarios as dashboards ({names}).\n"
-                  f"[tipsim] Open: http://{shown}:{args.port}/{LANDING}?token={token}\n"
-                  "[tipsim] Ctrl-C stops it.\n", flush=True)
-        while not stopping and proc.poll() is None:
-            time.sleep(0.3)
+        return serve(server_command(args.host, args.port, token), jupyter_env(os.environ),
+                     probe_host, args.port, "the dashboard server", ready)
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)  # the server's own group, by its pid
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
         print("[tipsim] presenter mode stopped.", flush=True)
-    return 0
 
 
 if __name__ == "__main__":

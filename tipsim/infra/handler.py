@@ -193,9 +193,23 @@ class Handler:
         """The capability :meth:`read_owned` calls (``read_service`` or ``service``)."""
         return self.read_service or self.service
 
+    unordered_keys: tuple[str, ...] = ()
+    """List attributes whose order means nothing to AWS (ids, subnets): compared sorted."""
+    count_keys: tuple[str, ...] = ()
+    """Whole-number attributes that may arrive as strings or floats: compared as ``int``."""
+
     def normalize(self, attrs: Mapping[str, Any]) -> dict[str, Any]:
-        """Put desired and actual attributes in one comparable form (sort id lists...)."""
-        return dict(attrs)
+        """Put desired and actual attributes in one comparable form: the lists of
+        :attr:`unordered_keys` sorted, the values of :attr:`count_keys` as ``int``. Handlers
+        with more to align call this first."""
+        out = dict(attrs)
+        for key in self.unordered_keys:
+            if isinstance(out.get(key), list):
+                out[key] = sorted(out[key])
+        for key in self.count_keys:
+            if out.get(key) is not None:
+                out[key] = int(out[key])
+        return out
 
     def differences(self, desired: Mapping[str, Any], actual: Mapping[str, Any]) -> set[str]:
         """Names of compared attributes whose desired value differs from the actual one."""

@@ -31,12 +31,7 @@ class InstanceHandler(Handler):
     delete_rank = 80
     reference_keys = ("id", "private_ip")
     label_key = "ami"
-
-    def normalize(self, attrs: Mapping[str, Any]) -> dict[str, Any]:
-        out = dict(attrs)
-        if isinstance(out.get("vpc_security_group_ids"), list):
-            out["vpc_security_group_ids"] = sorted(out["vpc_security_group_ids"])
-        return out
+    unordered_keys = ("vpc_security_group_ids",)
 
     def _actual(self, i: dict[str, Any]) -> Actual:
         tags = tag_dict(i.get("Tags"))
@@ -101,11 +96,10 @@ class ClassicElbHandler(Handler):
     reference_keys = ("id", "dns_name")
     label_key = "name"
 
+    unordered_keys = ("instances", "subnets", "security_groups")
+
     def normalize(self, attrs: Mapping[str, Any]) -> dict[str, Any]:
-        out = dict(attrs)
-        for key in ("instances", "subnets", "security_groups"):
-            if isinstance(out.get(key), list):
-                out[key] = sorted(out[key])
+        out = super().normalize(attrs)
         if isinstance(out.get("listener"), list):
             out["listener"] = sorted((_listener(x) for x in out["listener"]),
                                      key=lambda x: x["lb_port"])

@@ -125,14 +125,8 @@ class MskClusterHandler(Handler):
     delete_rank = 55
     reference_keys = ("id", "arn")
     label_key = "cluster_name"
-
-    def normalize(self, attrs: Mapping[str, Any]) -> dict[str, Any]:
-        out = dict(attrs)
-        if isinstance(out.get("client_subnets"), list):
-            out["client_subnets"] = sorted(out["client_subnets"])
-        if out.get("number_of_broker_nodes") is not None:
-            out["number_of_broker_nodes"] = int(out["number_of_broker_nodes"])
-        return out
+    unordered_keys = ("client_subnets",)
+    count_keys = ("number_of_broker_nodes",)
 
     def read_owned(self, ctx: Context) -> list[Actual]:
         kafka = ctx.client("kafka")
@@ -186,12 +180,12 @@ class EmrClusterHandler(Handler):
     reference_keys = ("id",)
     label_key = "name"
 
+    count_keys = ("core_instance_count",)
+
     def normalize(self, attrs: Mapping[str, Any]) -> dict[str, Any]:
-        out = dict(attrs)
+        out = super().normalize(attrs)
         if isinstance(out.get("applications"), list):
             out["applications"] = sorted(str(a).lower() for a in out["applications"])
-        if out.get("core_instance_count") is not None:
-            out["core_instance_count"] = int(out["core_instance_count"])
         return out
 
     def read_owned(self, ctx: Context) -> list[Actual]:

@@ -25,12 +25,7 @@ class EksClusterHandler(Handler):
     delete_rank = 50
     reference_keys = ("id", "arn")
     label_key = "name"
-
-    def normalize(self, attrs: Mapping[str, Any]) -> dict[str, Any]:
-        out = dict(attrs)
-        if isinstance(out.get("subnet_ids"), list):
-            out["subnet_ids"] = sorted(out["subnet_ids"])
-        return out
+    unordered_keys = ("subnet_ids",)
 
     def _actual(self, c: Mapping[str, Any]) -> Actual:
         tags = c.get("tags") or {}
@@ -77,18 +72,15 @@ class EksNodeGroupHandler(Handler):
     reference_keys = ("id", "arn")
     label_key = "node_group_name"
 
+    unordered_keys = ("subnet_ids", "instance_types")
+    count_keys = ("min_size", "max_size", "desired_size")
+
     def normalize(self, attrs: Mapping[str, Any]) -> dict[str, Any]:
-        out = dict(attrs)
-        for key in ("subnet_ids", "instance_types"):
-            if isinstance(out.get(key), list):
-                out[key] = sorted(out[key])
+        out = super().normalize(attrs)
         if "taints" in out:
             out["taints"] = _taints(out["taints"])
         if "labels" in out:
             out["labels"] = {str(k): str(v) for k, v in (out["labels"] or {}).items()}
-        for key in ("min_size", "max_size", "desired_size"):
-            if out.get(key) is not None:
-                out[key] = int(out[key])
         return out
 
     def _actual(self, g: Mapping[str, Any]) -> Actual:
