@@ -33,8 +33,9 @@ class ParameterError(TipsimError, ValueError):
 
     @property
     def line(self) -> str:
-        """``field=value is not allowed: what is allowed``, without the hint."""
-        return f"{self.field}={self.value!r} is not allowed: {self.allowed}"
+        """The message's first line (``field=value is not allowed: what is allowed``, or a
+        subclass's own), without the hint."""
+        return str(self).partition("\n")[0]
 
 
 class EndpointRefused(TipsimError):
@@ -59,12 +60,7 @@ class StackSourceError(ParameterError, InfraError):
         self.file, self.lineno, self.what = file, line, what
         self.field, self.value, self.allowed = "stack", f"{file}:{line}", what
         self.hint = ""
-        Exception.__init__(self, f"{file}:{line}: {what}")
-
-    @property
-    def line(self) -> str:
-        """``file:line: construct``, the one line the CLI and a widget show."""
-        return f"{self.file}:{self.lineno}: {self.what}"
+        Exception.__init__(self, f"{file}:{line}: {what}")  # .line: this, the one line shown
 
 
 class BoardError(TipsimError):

@@ -63,20 +63,17 @@ class Cluster:
 
     Parameters
     ----------
-    env
-        The simpy environment (its clock is the cluster's).
-    spec
-        Node groups, workloads and DaemonSets.
-    startup_rng
-        Stream for start-up times; ``None`` makes every start-up take exactly its mean.
-    startup_cv
-        Coefficient of variation of start-up times (0 = fixed).
-    provision_delay_s
-        Time from the autoscaler's decision until a new node is ready.
-    autoscale_interval_s
-        How often the autoscaler looks for unschedulable pods.
+    env, spec
+        The simpy environment and the cluster's specification, as for
+        :class:`~tipsim.sim.k8s.state.ClusterState`.
+    startup_rng, startup_cv
+        Start-up times of pods: the kubelet's stream (``None``: every start-up takes
+        exactly its mean) and :attr:`~tipsim.sim.k8s.kubelet.StartupSettings.startup_cv`.
+    provision_delay_s, autoscale_interval_s
+        :class:`~tipsim.sim.k8s.autoscaler.AutoscalerSettings`'s ``provision_delay_s`` and
+        ``scan_interval_s``.
     scheduling_delay_s
-        Time from a replacement pod's creation until the scheduler can bind it (> 0).
+        :attr:`~tipsim.sim.k8s.replicaset.ReplicaSetSettings.scheduling_delay_s`.
     scheduler_rng
         Stream with which the scheduler picks among equally good nodes, as kube-scheduler
         does at random; ``None`` picks the first of them (for worked examples).
