@@ -222,7 +222,7 @@ assert len(panel.figures["success"].data) == 3
 change = image_change(flip)
 assert change.replaced == ["aws_instance.example"], "an image change replaces"
 assert change.created == ["aws_instance.example_bionic[0]"], "the toggle adds beside"
-assert "count         = var.enable_new_ami ? 1 : 0" in infra.editor.text.value, "slide 8"
+assert "count = var.enable_new_ami ? 1 : 0" in infra.editor.text.value, "slide 8"
 assert "Plan: 2 to add, 0 to change, 1 to destroy." in infra.text.value, "terraform plan"
 assert today.ok
 print("all checks passed")

@@ -58,7 +58,7 @@ def test_a_copy_with_two_bionic_instances_plans_both(emulator, run_cli, tmp_path
     shutil.copytree(stack_dir("talk"), copy)
     tf = copy / "feature_toggle.tf"
     text = tf.read_text()
-    assert "count         = var.enable_new_ami ? 1 : 0" in text
+    assert "count = var.enable_new_ami ? 1 : 0" in text
     tf.write_text(text.replace("var.enable_new_ami ? 1 : 0", "var.enable_new_ami ? 2 : 0"))
     code, out, err = run_cli("infra", "plan", "--stack", str(copy), "--set",
                              "enable_new_ami=true", "--json")

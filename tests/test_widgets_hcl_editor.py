@@ -12,7 +12,7 @@ from tipsim.widgets.infra_panel import InfraPanel
 
 pytestmark = pytest.mark.infra
 
-SLIDE_8 = "count         = var.enable_new_ami ? 1 : 0"
+SLIDE_8 = "count = var.enable_new_ami ? 1 : 0"
 
 
 def _actions(panel: InfraPanel) -> dict[str, str]:

@@ -2,7 +2,8 @@
 # named in the private zone so that its smoke test can resolve it.
 
 resource "aws_instance" "canary" {
-  count         = var.enable_new_network ? 1 : 0
+  count = var.enable_new_network ? 1 : 0
+
   instance_type = "t2.micro"
   ami           = data.aws_ami.ubuntu.id
   # The slide names aws_security_group.instances_green and aws_subnet.public_green; here

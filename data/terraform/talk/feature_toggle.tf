@@ -15,7 +15,8 @@ resource "aws_instance" "example" {
 }
 
 resource "aws_instance" "example_bionic" {
-  count         = var.enable_new_ami ? 1 : 0
+  count = var.enable_new_ami ? 1 : 0
+
   instance_type = "t2.micro"
   ami           = data.aws_ami.ubuntu_bionic.id
   # The slide writes instances.1 and public.1 (the green network of its first version,
