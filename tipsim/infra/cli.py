@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
 from tipsim.errors import ParameterError
@@ -25,7 +24,10 @@ def _stack(args: argparse.Namespace) -> Any:
     from tipsim.infra.engine import Stack
 
     stack = Stack(args.stack)
-    print(f"tipsim: {stack.namespace.describe()}", file=sys.stderr)
+    if not getattr(args, "json", False):  # with --json, stderr carries only warnings
+        from tipsim.console import info
+
+        info(f"tipsim: {stack.namespace.describe()}")
     return stack
 
 
