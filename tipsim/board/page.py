@@ -35,6 +35,10 @@ KEY_METRICS: dict[str, list[str]] = {
     "data-lake-ab": ["cheaper.winner", "faster.winner", "a.latency_p95_s", "b.latency_p95_s",
                      "a.cost_usd_per_hour", "b.cost_usd_per_hour"],
     "burn-rate": ["first_page_s", "error_budget_used", "budget_exhausted_s"],
+    "staging-vs-production": ["approaches.staging.infra_cost_usd_per_month",
+                              "approaches.staging.error_budget_used_per_month",
+                              "approaches.canary.error_budget_used_per_month",
+                              "approaches.staging.defects_escaped"],
 }
 
 CSP = ("default-src 'none'; script-src 'self'; connect-src 'self'; img-src 'self' data:; "

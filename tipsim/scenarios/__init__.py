@@ -24,6 +24,7 @@ SCENARIOS: dict[str, str] = {
     "node-groups": "tipsim.scenarios.node_groups",
     "data-lake-ab": "tipsim.scenarios.data_lake_ab",
     "burn-rate": "tipsim.scenarios.burn_rate",
+    "staging-vs-production": "tipsim.scenarios.staging_vs_production",
 }
 
 
