@@ -20,10 +20,19 @@ from tests.figure_checks import (
     text_size_px,
 )
 from tipsim import viz
-from tipsim.viz import arrivals, canary, data_lake, feature_toggle, infra_graph, node_groups
+from tipsim.viz import (
+    arrivals,
+    canary,
+    data_lake,
+    feature_toggle,
+    infra_graph,
+    node_groups,
+    staging,
+)
 from tipsim.viz import timeline as timeline_viz
 
-MODULES = (arrivals, canary, data_lake, feature_toggle, infra_graph, node_groups, timeline_viz)
+MODULES = (arrivals, canary, data_lake, feature_toggle, infra_graph, node_groups, staging,
+           timeline_viz)
 
 
 def _arrivals() -> dict[str, go.Figure]:
@@ -116,9 +125,20 @@ def _node_groups() -> dict[str, go.Figure]:
     return figs
 
 
+def _staging() -> dict[str, go.Figure]:
+    from tipsim.scenarios import staging_vs_production as svp
+
+    r = svp.run(svp.Params.create(months=100), seed=1)
+    rows = r.frame().to_dict("records")
+    baseline = r.inputs.baseline_bad_ratio / (1.0 - r.params.availability_target)
+    return {"cost_vs_budget_figure": staging.cost_vs_budget_figure(
+                rows, baseline_budget=baseline),
+            "pages_and_lead_time_figure": staging.pages_and_lead_time_figure(rows)}
+
+
 BUILDERS: dict[str, Callable[[], dict[str, go.Figure]]] = {
     "arrivals": _arrivals, "feature_toggle": _feature_toggle, "canary": _canary,
-    "data_lake": _data_lake, "node_groups": _node_groups}
+    "data_lake": _data_lake, "node_groups": _node_groups, "staging": _staging}
 
 
 def _check(figs: dict[str, go.Figure]) -> list[str]:

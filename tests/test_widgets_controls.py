@@ -106,3 +106,19 @@ def test_a_number_box_says_why_it_refuses_letters_and_out_of_range_values() -> N
         _ = box.number
     box.value = "1,000"
     assert box.number == 1000 and values({"seed": box}) == {"seed": 1000}
+
+
+def test_a_control_for_a_key_of_a_group_starts_at_the_groups_value() -> None:
+    """``group.key`` names a field inside a group (one share per defect kind): the control
+    takes that field's range and the group's current value, and its value goes back
+    through ``replace`` with the same name."""
+    from tipsim.scenarios.staging_vs_production import Params
+
+    p = Params().replace(**{"staging_fidelity.overload": 0.35})
+    made = controls(Params, ["staging_fidelity.overload", "defect_rate"], p, prefix="t-")
+    c = made["staging_fidelity.overload"]
+    assert (c.min, c.max, c.value) == (0.0, 1.0, 0.35)
+    assert "t-staging-fidelity-overload" in c._dom_classes
+    c.value = 0.6
+    changed = p.replace(**values(made))
+    assert changed.staging_fidelity.overload == 0.6 and changed.staging_fidelity.errors == 0.9

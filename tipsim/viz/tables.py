@@ -75,18 +75,32 @@ LABELS: dict[str, str] = {
     "pollers_max": "pollers (most)", "invocations_in_flight_max": "invocations in flight (most)",
     "invocations_per_poller": "invocations per poller", "rate_per_s": "load (records/s)",
     "cheaper": "cheaper arm",
+    # staging or production (05)
+    "approach": "approach", "kind": "defect kind",
+    "infra_cost_usd_per_month": "infrastructure (USD per month)",
+    "failed_requests_per_month": "failed requests per month",
+    "affected_users_per_month": "users affected per month",
+    "error_budget_used_per_month": "error budget burned per month",
+    "pages_per_month": "pages per month",
+    "defects_caught_before_users": "defects caught before users",
+    "defects_escaped": "defects reaching every user",
+    "defects_caught_in_rollout": "defects caught by the rollout",
+    "lead_time_s_per_change": "lead time per change (s)",
+    "staging_catch_chance": "staging catches it",
 }
 """Header of each internal column name (a name not listed gets its words and unit)."""
 
 FRACTIONS = frozenset({"error_budget_used", "slo_share", "failed_fraction", "toggle_share",
-                       "freshness_target", "defect_error_rate", "share"})
+                       "freshness_target", "defect_error_rate", "share",
+                       "error_budget_used_per_month", "staging_catch_chance"})
 """Columns holding a share between 0 and 1, shown as a percentage."""
 
 COUNTS = frozenset({"requests", "failed_requests", "slow_requests", "affected_users",
                     "records", "max_lag_records", "records_not_landed", "evictions",
                     "max_pending_pods", "n_canary", "n_baseline", "replications", "runs",
                     "desired_size", "pollers_max", "invocations_in_flight_max", "invocations",
-                    "invocations_per_poller", "min_ready_external"})
+                    "invocations_per_poller", "min_ready_external",
+                    "failed_requests_per_month", "affected_users_per_month"})
 """Columns holding counts: whole numbers with thousands separators."""
 
 UNITS: tuple[tuple[str, str], ...] = (
