@@ -91,6 +91,12 @@ def data_lake_crossover() -> go.Figure:
     return _static(panel.fig_crossover, 420)
 
 
+def staging_cost_vs_budget() -> go.Figure:
+    from tipsim.widgets.staging import StagingPanel
+
+    return _static(StagingPanel().figures["cost"], 420)
+
+
 PICTURES: dict[str, Callable[[], go.Figure]] = {
     "00_arrivals": start_here,
     "01_plan_graph": infra_plan_graph,
@@ -100,6 +106,7 @@ PICTURES: dict[str, Callable[[], go.Figure]] = {
     "02_dns_ttl": canary_dns_ttl,
     "03_exposure_vs_disruption": node_groups_tradeoff,
     "04_crossover": data_lake_crossover,
+    "05_cost_vs_error_budget": staging_cost_vs_budget,
 }
 
 

@@ -69,3 +69,13 @@ def test_data_lake_sweep_loads_runs_on_a_dask_cluster_started_by_the_voila_kerne
     note = page.locator(f"{scope} .tipsim-note", has_text="computed").first
     note.wait_for(timeout=240_000)
     assert re.search(r"(\d+) runs, \1 computed, 0 from the cache", note.inner_text())
+
+
+def test_staging_defect_rate_slider_redraws_the_cost_against_budget_chart(voila, page) -> None:
+    """Notebook 05: a month-level control (the defect rate) reuses the cached simulations and
+    moves every approach's point on the cost / error-budget chart."""
+    before, after = open_and_change(
+        page, voila("05_staging_vs_production.ipynb"),
+        lambda: nudge_slider(page, "tipsim-svp-defect-rate", presses=10),
+        index=0, scope=".tipsim-staging-panel")  # cost per month against error budget
+    assert after != before
