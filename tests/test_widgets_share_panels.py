@@ -19,12 +19,15 @@ from board_support import Board, start_board
 
 from tipsim.scenarios import canary, feature_toggle, node_groups
 from tipsim.scenarios import data_lake_ab as dl
+from tipsim.scenarios import staging_vs_production as svp
 from tipsim.widgets.canary import CanaryPanel
 from tipsim.widgets.data_lake import DataLakePanel
 from tipsim.widgets.feature_toggle import FeatureTogglePanel
 from tipsim.widgets.node_groups import NodeGroupsPanel
+from tipsim.widgets.staging import StagingPanel
 
 SMALL_LAKE = dl.Params(duration_s=120, replications=2, rate_per_s=1500)
+SMALL_MONTH = svp.Params(months=50)
 
 
 def _tree(widget: w.Widget) -> Iterator[w.Widget]:
@@ -139,6 +142,18 @@ def test_data_lake_panel_shares_its_last_ab_run(configured, run_cli, tmp_path) -
     assert stored["results"]["faster"]["text"] in html.unescape(panel.verdict.value)
 
 
+def test_staging_panel_shares_its_current_month(configured, run_cli) -> None:
+    panel = StagingPanel(SMALL_MONTH, seed=6)
+    panel.controls["defect_rate"].value = 0.3
+    (button,) = share_buttons(panel)
+    before = len(configured.results("staging-vs-production"))
+    button.click()
+    stored = _shared(configured, "staging-vs-production", before)
+    assert stored["params"] == panel.params.model_dump(mode="json")
+    assert stored["params"]["defect_rate"] == 0.3
+    assert stored["results"] == cli_json(run_cli, "staging-vs-production", panel.params, 6)
+
+
 def test_a_board_error_is_one_short_line_in_the_panel(board, monkeypatch) -> None:
     """A wrong token: the panel says 401 in one line; nothing is stored, nothing raised."""
     monkeypatch.setenv("TIPSIM_BOARD_URL", board.url)
@@ -156,7 +171,8 @@ def test_a_board_error_is_one_short_line_in_the_panel(board, monkeypatch) -> Non
     lambda: CanaryPanel(canary.Params()),
     lambda: NodeGroupsPanel(node_groups.Params(), replications=1),
     lambda: DataLakePanel(SMALL_LAKE, crossover_rates=(500,), crossover_replications=2),
-], ids=["feature-toggle", "canary", "node-groups", "data-lake-ab"])
+    lambda: StagingPanel(SMALL_MONTH),
+], ids=["feature-toggle", "canary", "node-groups", "data-lake-ab", "staging-vs-production"])
 def test_without_a_board_no_panel_has_the_button(unconfigured, make) -> None:
     panel = make()
     try:
@@ -172,6 +188,6 @@ def test_the_panels_that_share_are_the_ones_tested_here() -> None:
     sharing = {p.stem for p in root.glob("*.py")
                if p.stem != "share" and "ShareButton(" in p.read_text()}
     tested = Path(__file__).read_text()
-    assert {"feature_toggle", "canary", "node_groups", "data_lake"} <= sharing
+    assert {"feature_toggle", "canary", "node_groups", "data_lake", "staging"} <= sharing
     for module in sharing:
         assert f"tipsim.widgets.{module} import" in tested, module

@@ -25,6 +25,7 @@ from tipsim.viz.staging import cost_vs_budget_figure, month_table, pages_and_lea
 from tipsim.widgets.common import MessageLine, guarded
 from tipsim.widgets.controls import controls, values
 from tipsim.widgets.live_figure import LiveFigure
+from tipsim.widgets.share import ShareButton, rerun_for_board
 
 _KEYS = [k.replace("-", "_") for k in KINDS]
 MONTH = ("changes_per_month", "defect_rate")
@@ -93,8 +94,12 @@ class StagingPanel:
                  + [w.HTML("<i>reproduces (chance per kind)</i>")] + [c[n] for n in FIDELITY]),
             _box("production", [c[n] for n in PRODUCTION]),
         ], layout=w.Layout(flex_flow="row wrap"))
+        # the board gets what `tipsim run staging-vs-production --json` prints (the same
+        # cached simulations: only the months are drawn again)
+        self.share = ShareButton("staging-vs-production", lambda: (
+            self.params, rerun_for_board("staging-vs-production", self.params, self.seed)))
         self.widget = w.VBox([boxes, self.message, self.summary, self.figures["cost"],
-                              self.figures["pages"], self.table])
+                              self.figures["pages"], self.table, *self.share.widgets])
         self.widget.add_class("tipsim-staging-panel")
 
     def _rows(self) -> list[dict[str, Any]]:
