@@ -37,6 +37,29 @@ def mean_ci(values: Sequence[float] | np.ndarray, confidence: float = 0.95
     return mean, half
 
 
+def proportion_ci(successes: int, trials: int, confidence: float = 0.95
+                  ) -> tuple[float, float, float]:
+    """Share of successes and its exact (Clopper-Pearson) binomial interval.
+
+    The interval is :meth:`scipy.stats.binomtest(...).proportion_ci(method="exact")`:
+    it covers the true probability in at least ``confidence`` of repeated experiments,
+    also for few trials and shares of 0 or 1 (where a normal approximation fails).
+
+    Examples
+    --------
+    >>> p, lo, hi = proportion_ci(8, 8)
+    >>> p, round(lo, 3), hi
+    (1.0, 0.631, 1.0)
+    """
+    if not isinstance(trials, int | np.integer) or trials < 1:
+        raise ParameterError("trials", trials, "a whole number >= 1")
+    if not 0 <= successes <= trials:
+        raise ParameterError("successes", successes, f"a whole number from 0 to {trials}")
+    ci = stats.binomtest(int(successes), int(trials)).proportion_ci(confidence_level=confidence,
+                                                                    method="exact")
+    return successes / trials, float(ci.low), float(ci.high)
+
+
 def latency_percentiles(latency_s: np.ndarray, ok: np.ndarray | None = None,
                         qs: Sequence[float] = (50, 95, 99)) -> dict[str, float]:
     """``{"p50_s": ..., "p95_s": ..., "p99_s": ...}`` of successful requests (NaN if none).
