@@ -60,11 +60,12 @@ def test_the_curves_carry_the_exact_interval_as_error_bars(result) -> None:
 def test_slicing_redraws_the_map_and_the_curves(result) -> None:
     panel = CanaryPowerPanel(result)
     before = [list(map(list, panel.heatmap_fig.data[0].z)), panel.curves_fig.data[0].y]
-    panel.window.value = 60.0
-    panel.confidence.value = 0.9
+    assert "60 s windows, confidence 0.9" in panel.heatmap_fig.figure.layout.title.text
+    panel.window.value = 120.0
+    panel.confidence.value = 0.98
     after = [list(map(list, panel.heatmap_fig.data[0].z)), panel.curves_fig.data[0].y]
     assert after != before
-    assert "60 s windows, confidence 0.9" in panel.heatmap_fig.figure.layout.title.text
+    assert "120 s windows, confidence 0.98" in panel.heatmap_fig.figure.layout.title.text
     panel.metric.value = "time_to_detect_s"
     assert panel.heatmap_fig.figure.layout.title.text.startswith("time to detect")
     assert panel.message.value == ""

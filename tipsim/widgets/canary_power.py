@@ -24,7 +24,7 @@ from tipsim.widgets.live_figure import LiveFigure
 
 def _buttons(values: Any, css: str, description: str, unit: str = "") -> w.ToggleButtons:
     options = [(f"{v:g}{unit}", float(v)) for v in sorted(values)]
-    widget = w.ToggleButtons(options=options, value=options[-1][1], description=description,
+    widget = w.ToggleButtons(options=options, value=options[0][1], description=description,
                              style=STYLE)
     widget.add_class(f"tipsim-{css}")
     widget.add_class("tipsim-control")
