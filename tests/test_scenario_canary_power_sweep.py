@@ -88,3 +88,12 @@ def test_a_small_sweep_catches_a_severe_defect_and_resumes(threads_client, tmp_p
                         client=threads_client, out=str(tmp_path))
     assert (again.computed, again.skipped) == (0, 4)
     assert np.array_equal(again.detection.to_numpy(), result.detection.to_numpy())
+
+
+def test_pooled_counts_every_run_of_every_configuration() -> None:
+    from tipsim.scenarios.canary.power import pooled
+
+    out = pooled(summarise(synthetic_runs()))
+    assert (out["rolled_back"], out["runs"]) == (3, 8)
+    assert (out["rollback_prob"], out["prob_low"], out["prob_high"]) == pytest.approx(
+        proportion_ci(3, 8))

@@ -164,3 +164,13 @@ def summarise(runs: pd.DataFrame, by: Sequence[str] = AXES) -> pd.DataFrame:
             "users_exposed": float(g["users_exposed"].mean())})
     return pd.DataFrame(rows)
 
+
+
+def pooled(table: pd.DataFrame) -> dict[str, float]:
+    """All configurations of a :func:`summarise` table together: ``rolled_back`` of ``runs``,
+    their share and its 95 % exact interval (``prob_low``, ``prob_high``). Meaningful as one
+    rate when the configurations hardly differ, e.g. a healthy green's false rollbacks."""
+    k, n = int(table["rolled_back"].sum()), int(table["runs"].sum())
+    prob, low, high = proportion_ci(k, n)
+    return {"rolled_back": k, "runs": n, "rollback_prob": prob, "prob_low": low,
+            "prob_high": high}
