@@ -79,3 +79,11 @@ def test_staging_defect_rate_slider_redraws_the_cost_against_budget_chart(voila,
         lambda: nudge_slider(page, "tipsim-svp-defect-rate", presses=10),
         index=0, scope=".tipsim-staging-panel")  # cost per month against error budget
     assert after != before
+
+
+def test_canary_size_window_buttons_redraw_the_power_curves(voila, page) -> None:
+    before, after = open_and_change(  # the sweep runs in the kernel on a local Dask cluster
+        page, voila("06_canary_size.ipynb"),
+        lambda: click_toggle(page, "tipsim-power-window", "120 s"),
+        index=1, scope=".tipsim-canary-power")  # detection probability against step weight
+    assert after != before
