@@ -115,20 +115,9 @@ print(f"{len(power.runs)} runs: {power.computed} computed, {power.skipped} alrea
 # over all runs.
 
 # %%
-import pandas as pd
+from tipsim.viz.canary_power import power_learner_table
 
-table = power.detection.rename(columns={
-    "step_weight_pct": "step (%)", "window_s": "window (s)", "confidence": "confidence",
-    "green_error_rate": "failing share", "rolled_back": "rolled back",
-    "rollback_prob": "P(rollback)",
-    "prob_low": "95% low", "prob_high": "95% high", "time_to_detect_s": "detect (s)",
-    "detect_half_s": "± (s)", "requests_exposed": "requests exposed",
-    "users_exposed": "users exposed"})
-table.style.format({"P(rollback)": "{:.2f}", "95% low": "{:.2f}", "95% high": "{:.2f}",
-                    "detect (s)": "{:.0f}", "± (s)": "{:.0f}", "requests exposed": "{:,.0f}",
-                    "users exposed": "{:,.0f}", "failing share": "{:.0%}",
-                    "step (%)": "{:g}", "window (s)": "{:g}", "confidence": "{:g}"},
-                   na_rep="–").hide(axis="index")
+power_learner_table(power.detection, caption=f"defective canary, {replications} runs each")
 
 # %% [markdown]
 # ## The map
@@ -176,11 +165,7 @@ all_fr = pooled(fr)
 print(f"healthy green: {all_fr['rolled_back']} false rollbacks in {all_fr['runs']} runs "
       f"({len(fr)} configurations together): rate {all_fr['rollback_prob']:.2f}, 95% "
       f"interval [{all_fr['prob_low']:.2f}, {all_fr['prob_high']:.2f}]")
-fr.style.format({"confidence": "{:g}", "step_weight_pct": "{:g}", "window_s": "{:g}",
-                 "rollback_prob": "{:.2f}", "prob_low": "{:.2f}", "prob_high": "{:.2f}",
-                 "time_to_detect_s": "{:.0f}", "detect_half_s": "{:.0f}",
-                 "requests_exposed": "{:,.0f}", "users_exposed": "{:,.0f}"},
-                na_rep="–").hide(axis="index")
+power_learner_table(fr, caption="healthy canary: every rollback is a false one")
 
 # %% [markdown]
 # ## Against production, or against a fresh baseline?
@@ -230,9 +215,11 @@ assert (detected["time_to_detect_s"] > 0).all()
 assert (detected["time_to_detect_s"] <= horizon_s).all()
 worst = power.detection[power.detection["green_error_rate"] == max(green_error_rate)]
 assert worst["rollback_prob"].mean() >= power.false_rollbacks["rollback_prob"].mean()
+check_panel = CanaryPowerPanel(power)  # its own panel: the one above stays as you left it
 if len(confidence) > 1:  # a control redraws the map
-    before = panel.heatmap_fig.figure.to_json()
-    panel.confidence.value = max(confidence)
-    assert panel.heatmap_fig.figure.to_json() != before and panel.message.value == ""
-assert isinstance(table, pd.DataFrame) and np.isfinite(power.seconds)
+    before = check_panel.heatmap_fig.figure.to_json()
+    check_panel.confidence.value = max(confidence)
+    assert check_panel.heatmap_fig.figure.to_json() != before
+    assert check_panel.message.value == ""
+assert np.isfinite(power.seconds)
 print("all checks passed")

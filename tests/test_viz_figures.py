@@ -4,6 +4,7 @@ and no label sits on another (estimates stated in ``tests/figure_checks.py``).""
 from __future__ import annotations
 
 import inspect
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,7 @@ from tipsim import viz
 from tipsim.viz import (
     arrivals,
     canary,
+    canary_power,
     data_lake,
     feature_toggle,
     infra_graph,
@@ -31,7 +33,8 @@ from tipsim.viz import (
 )
 from tipsim.viz import timeline as timeline_viz
 
-MODULES = (arrivals, canary, data_lake, feature_toggle, infra_graph, node_groups, staging,
+MODULES = (arrivals, canary, canary_power, data_lake, feature_toggle, infra_graph, node_groups,
+           staging,
            timeline_viz)
 
 
@@ -78,6 +81,33 @@ def _canary() -> dict[str, go.Figure]:
                                              "judge: last canary window")
     figs["blast_radius_figure (canary)"] = canary.blast_radius_figure(
         {n: r.summary() for n, r in runs.items()}, "blast radius, same seed")
+    return figs
+
+
+def _canary_power() -> dict[str, go.Figure]:
+    """A small power table from real runs (2 step weights x 2 severities x 2 runs, and the
+    healthy green), each quantity as a map and as curves."""
+    import pandas as pd
+
+    from tipsim.scenarios.canary import Params, run_cli
+    from tipsim.scenarios.canary.power import summarise
+
+    rows = []
+    for step, rate, defect, seed in itertools.product((10.0, 25.0), (0.02, 0.2),
+                                                      ("errors", "none"), (1, 2)):
+        p = Params(defect=defect, switch_at_s=60.0, duration_s=420.0, step_weight_pct=step,
+                   window_s=60.0, green_error_rate=rate)
+        rows.append(p.model_dump() | run_cli(p, seed=seed))
+    runs = pd.DataFrame(rows)
+    table = summarise(runs[runs["defect"] == "errors"])
+    healthy = summarise(runs[runs["defect"] == "none"],
+                        by=("step_weight_pct", "window_s", "confidence"))
+    figs = {f"power_map_figure {m}": canary_power.power_map_figure(table, m)
+            for m in canary_power.METRICS}
+    figs |= {f"power_curves_figure {m}": canary_power.power_curves_figure(table, m)
+             for m in canary_power.METRICS}
+    figs["power_curves_figure healthy"] = canary_power.power_curves_figure(
+        healthy, colour="confidence")
     return figs
 
 
@@ -138,6 +168,7 @@ def _staging() -> dict[str, go.Figure]:
 
 BUILDERS: dict[str, Callable[[], dict[str, go.Figure]]] = {
     "arrivals": _arrivals, "feature_toggle": _feature_toggle, "canary": _canary,
+    "canary_power": _canary_power,
     "data_lake": _data_lake, "node_groups": _node_groups, "staging": _staging}
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from tipsim.scenarios.canary.power import PowerResult, summarise
-from tipsim.viz.canary_power import power_curves, power_heatmap
+from tipsim.viz.canary_power import power_curves_figure, power_learner_table, power_map_figure
 from tipsim.widgets.canary_power import CanaryPowerPanel
 
 
@@ -38,7 +38,7 @@ def result() -> PowerResult:
 def test_the_heatmap_holds_each_configuration_with_its_interval(result) -> None:
     t = result.detection
     part = t[(t["window_s"] == 60.0) & (t["confidence"] == 0.9)]
-    fig = power_heatmap(part)
+    fig = power_map_figure(part)
     z = fig.data[0].z
     for _, row in part.iterrows():
         i = [0.02, 0.05].index(row["green_error_rate"])
@@ -50,7 +50,7 @@ def test_the_heatmap_holds_each_configuration_with_its_interval(result) -> None:
 def test_the_curves_carry_the_exact_interval_as_error_bars(result) -> None:
     part = result.detection[result.detection["window_s"] == 120.0]
     part = part[part["confidence"] == 0.98]
-    fig = power_curves(part)
+    fig = power_curves_figure(part)
     assert len(fig.data) == 2  # one line per severity
     for trace, (_, g) in zip(fig.data, part.groupby("green_error_rate"), strict=True):
         assert list(trace.error_y.array) == pytest.approx(list(g["prob_high"] - g["rollback_prob"]))
@@ -70,3 +70,16 @@ def test_slicing_redraws_the_map_and_the_curves(result) -> None:
     assert panel.heatmap_fig.figure.layout.title.text.startswith("time to detect")
     assert panel.message.value == ""
     assert len(panel.false_fig.data) == 2  # one line per confidence
+
+
+def test_the_learner_table_says_k_of_n_with_the_interval_and_no_internal_names(result) -> None:
+    from tipsim.viz.tables import headers_ok
+
+    table = power_learner_table(result.detection)
+    assert headers_ok(table) and len(table.rows) == len(result.detection)
+    first = dict(zip(table.headers, table.rows[0], strict=True))
+    row = result.detection.iloc[0]
+    assert first["rolled back"] == f"{int(row['rolled_back'])} of 4"
+    assert first["P(rollback), 95% interval"] == (
+        f"{row['rollback_prob']:.2f} ({row['prob_low']:.2f} to {row['prob_high']:.2f})")
+    assert first["defect: share of canary requests failing"] == "2%"

@@ -5,7 +5,7 @@ Builders take the per-configuration table of
 configuration with ``rollback_prob``, ``prob_low``, ``prob_high``, ``time_to_detect_s``,
 ``detect_half_s``, ``requests_exposed``, ``users_exposed``) and return plotly figures;
 they never run a simulation. :data:`METRICS` says what each column is, in which unit, and
-which columns hold its uncertainty.
+which columns hold its uncertainty; :func:`power_learner_table` is the same table for a learner.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from tipsim.viz.style import STRATEGY_COLOURS, base_layout
+from tipsim.viz.tables import Table, format_value, learner_table
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def _interval_text(row: Any, metric: str) -> str:
     return text
 
 
-def power_heatmap(table: Any, metric: str = "rollback_prob", *, x: str = "step_weight_pct",
+def power_map_figure(table: Any, metric: str = "rollback_prob", *, x: str = "step_weight_pct",
                   y: str = "green_error_rate", title: str = "") -> go.Figure:
     """``metric`` over ``x`` and ``y`` (the table already sliced to one value of the other
     axes); each cell shows the value and its 95 % interval, and the runs behind it."""
@@ -87,7 +88,7 @@ def power_heatmap(table: Any, metric: str = "rollback_prob", *, x: str = "step_w
     return fig
 
 
-def power_curves(table: Any, metric: str = "rollback_prob", *, x: str = "step_weight_pct",
+def power_curves_figure(table: Any, metric: str = "rollback_prob", *, x: str = "step_weight_pct",
                  colour: str = "green_error_rate", title: str = "") -> go.Figure:
     """``metric`` against ``x``, one line per value of ``colour``, with 95 % error bars."""
     m = METRICS[metric]
@@ -110,3 +111,25 @@ def power_curves(table: Any, metric: str = "rollback_prob", *, x: str = "step_we
     fig.update_xaxes(title=AXIS_LABELS.get(x, x))
     fig.update_yaxes(title=_title(metric), rangemode="tozero")
     return fig
+
+
+def power_learner_table(table: Any, caption: str = "") -> Table:
+    """The power table for a learner (:func:`tipsim.viz.tables.learner_table`): the
+    configuration, "k of n" rolled back, the probability with its 95 % interval, the mean
+    time to detect ± its 95 % half-width, mean requests and users exposed."""
+    records = []
+    for _, r in table.iterrows():
+        rec = {AXIS_LABELS[a]: (format_value("share", r[a]) if a == "green_error_rate"
+                                else format_value(a, r[a]))
+               for a in AXIS_LABELS if a in table.columns}
+        detect = format_value("time_to_detect_s", r["time_to_detect_s"], "none detected")
+        if not math.isnan(r["detect_half_s"]):
+            detect += " ± " + format_value("time_to_detect_s", r["detect_half_s"])
+        rec |= {"rolled back": f"{int(r['rolled_back'])} of {int(r['runs'])}",
+                "P(rollback), 95% interval": f"{r['rollback_prob']:.2f} "
+                                             f"({r['prob_low']:.2f} to {r['prob_high']:.2f})",
+                "time to detect (s), mean ± 95%": detect,
+                "requests exposed (mean)": format_value("requests", r["requests_exposed"]),
+                "users exposed (mean)": format_value("requests", r["users_exposed"])}
+        records.append(rec)
+    return learner_table(records, caption=caption)

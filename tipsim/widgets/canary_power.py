@@ -16,7 +16,7 @@ from typing import Any
 import ipywidgets as w
 
 from tipsim.scenarios.canary.power import PowerResult
-from tipsim.viz.canary_power import METRICS, power_curves, power_heatmap
+from tipsim.viz.canary_power import METRICS, power_curves_figure, power_map_figure
 from tipsim.widgets.common import MessageLine, guarded
 from tipsim.widgets.controls import STYLE
 from tipsim.widgets.live_figure import LiveFigure
@@ -51,8 +51,8 @@ class CanaryPowerPanel:
                                  value="rollback_prob", description="show", style=STYLE)
         self.metric.add_class("tipsim-power-metric")
         self.message = MessageLine()
-        self.heatmap_fig = LiveFigure(power_heatmap(self._slice()))
-        self.curves_fig = LiveFigure(power_curves(self._slice()))
+        self.heatmap_fig = LiveFigure(power_map_figure(self._slice()))
+        self.curves_fig = LiveFigure(power_curves_figure(self._slice()))
         self.false_fig = LiveFigure(self._false_figure())
         self._draw()
         for control in (self.window, self.confidence, self.metric):
@@ -65,7 +65,7 @@ class CanaryPowerPanel:
 
     def _false_figure(self) -> Any:
         t = self.result.false_rollbacks
-        return power_curves(t[t["window_s"] == self.window.value], "rollback_prob",
+        return power_curves_figure(t[t["window_s"] == self.window.value], "rollback_prob",
                             colour="confidence",
                             title=f"healthy canary rolled back (false rollbacks), "
                                   f"{self.window.value:g} s windows")
@@ -81,9 +81,9 @@ class CanaryPowerPanel:
         part = self._slice()
         where = f"{self.window.value:g} s windows, confidence {self.confidence.value:g}"
         label = METRICS[self.metric.value].label
-        self.heatmap_fig.show(power_heatmap(part, self.metric.value,
+        self.heatmap_fig.show(power_map_figure(part, self.metric.value,
                                             title=f"{label}: {where}"))
-        self.curves_fig.show(power_curves(part, self.metric.value, title=f"{label}: {where}"))
+        self.curves_fig.show(power_curves_figure(part, self.metric.value, title=f"{label}: {where}"))
         self.false_fig.show(self._false_figure())
         self.message.clear()
 
