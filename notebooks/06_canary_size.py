@@ -70,7 +70,7 @@ horizon_s = 600.0  # "detected" = rolled back within this long after the first s
 judge_baseline = "production"  # or "fresh": a new baseline beside the canary (Kayenta)
 cold_start_factor = 1.0  # > 1: new instances start with a cold cache (slower at first)
 scheduler = None  # None: a local Dask cluster on 127.0.0.1; or "tcp://HOST:8786"
-sweep_folder = None  # None: a temporary folder; a path keeps the results and resumes
+sweep_folder = None  # None: the kit's sweep cache; or a folder of your own
 
 # %% [markdown]
 # ## Running the sweep: your laptop or a cluster
@@ -89,7 +89,8 @@ sweep_folder = None  # None: a temporary folder; a path keeps the results and re
 # The same sweep from a terminal: `tipsim sweep canary --grid defect=errors --grid
 # step_weight_pct=5,10,25 --replications 8 --scheduler tcp://127.0.0.1:8786 --json`.
 # A run's seed comes from (seed, replication) only, so a local run and a cluster run give
-# identical numbers. With `sweep_folder` set, running again computes only what is missing.
+# identical numbers. Results are kept (in the kit's sweep cache, or `sweep_folder`): running
+# the notebook again computes only configurations it has not seen.
 
 # %%
 from tipsim.scenarios.canary import Params

@@ -26,7 +26,6 @@ configurations come from the parameters.
 from __future__ import annotations
 
 import math
-import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -114,8 +113,9 @@ def power_sweep(grid: Mapping[str, Sequence[float]] | None = None, *,
     ``base`` holds every other parameter (default: the scenario's, first step at 60 s);
     ``client`` a ``distributed.Client``, a scheduler address such as
     ``"tcp://127.0.0.1:8786"`` or None for a local cluster on 127.0.0.1, closed after;
-    ``out`` a folder to keep the Parquet files in and resume from (None: a temporary one,
-    removed after); ``progress`` a callback (``SweepProgressBar``) over both sweeps.
+    ``out`` a folder to keep the Parquet files in and resume from (None: the kit's sweep
+    cache, :func:`tipsim.sweep.cache_folder`, so the same sweep again is read back);
+    ``progress`` a callback (``SweepProgressBar``) over both sweeps.
     """
     from tipsim import sweep
 
@@ -123,9 +123,8 @@ def power_sweep(grid: Mapping[str, Sequence[float]] | None = None, *,
     defective, healthy = _grids(DEFAULT_GRID if grid is None else grid, base, horizon_s)
     total = (_runs(defective) + _runs(healthy)) * replications
     t0 = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="tipsim-power-") as tmp, \
-            sweep.connect(client) as dask:
-        folder = out or tmp
+    folder = out or sweep.cache_folder("canary-power")
+    with sweep.connect(client) as dask:
         frames = []
         done = 0
         for g in (defective, healthy):
