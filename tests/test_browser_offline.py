@@ -15,7 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 NAMES = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 LAST_PANEL = {"00": ".tipsim-start-here", "01": ".tipsim-feature-toggle-panel",
               "02": ".tipsim-canary-panel", "03": ".tipsim-node-groups",
-              "04": ".tipsim-data-lake", "05": ".tipsim-staging-panel"}
+              "04": ".tipsim-data-lake", "05": ".tipsim-staging-panel",
+              "06": ".tipsim-canary-power"}
 """The last panel of each notebook: once its chart is drawn, every widget has rendered."""
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
