@@ -26,7 +26,7 @@ PIP := $(BIN)/python -m pip install -q --disable-pip-version-check
 FROM := from the package index
 endif
 
-.PHONY: lab test venv venv-test browser-deps lint typecheck test-localstack bench \
+.PHONY: lab test timings venv venv-test browser-deps lint typecheck test-localstack bench \
 	emulator-start emulator-stop images clean check wheelhouse present
 
 venv: $(LAB_STAMP)
@@ -54,6 +54,12 @@ lab: venv
 # Pre-flight for attendees, the day before: one line, ready or not ready with the fix.
 check: venv
 	@$(BIN)/tipsim doctor --preflight
+
+# Facilitator guide: time every notebook section headless on this machine, write
+# docs/timings.csv, and regenerate the guide's agenda tables from it.
+timings: venv-test
+	@$(BIN)/python scripts/timings.py
+	@$(BIN)/python scripts/guide_tables.py
 
 # Presenter mode: every notebook as a Voila dashboard, a landing page of the scenarios.
 present: venv
