@@ -159,8 +159,16 @@ def page(browser: object) -> Iterator[object]:
     pg = context.new_page()
     pg.set_default_timeout(60_000)
     # Shown by pytest only when a test fails: what the page said, and its kernel connection.
-    pg.on("console", lambda m: print(f"[console {m.type}] {m.text[:300]}") if m.type in (
-        "error", "warning") else None)
+    errors: list[str] = []
+    pg.tipsim_console_errors = errors  # type: ignore[attr-defined]
+
+    def _console(m: object) -> None:
+        if m.type in ("error", "warning"):  # type: ignore[attr-defined]
+            print(f"[console {m.type}] {m.text[:300]}")  # type: ignore[attr-defined]
+        if m.type == "error":  # type: ignore[attr-defined]
+            errors.append(m.text)  # type: ignore[attr-defined]
+
+    pg.on("console", _console)
     pg.on("websocket", lambda ws: (print(f"[websocket open] {ws.url[:80]}"),
                                    ws.on("close", lambda _ws: print("[websocket closed]"))))
     try:
@@ -205,6 +213,38 @@ def wait_plot_change(page: object, before: str, index: int = 0, scope: str = "",
     return data
 
 
+MODEL_NOT_FOUND = "widget model not found"
+
+
+def open_rendered(page: object, url: str, *, index: int, scope: str,
+                  timeout_ms: int = 120_000) -> str:
+    """Open a Voila page, wait for its checks line and for the chart to have data.
+
+    Known front-end flake, seen on a fresh clone (notebook 02's canary panel, idle 2-core
+    machine): the page's widget manager logged "Error: widget model not found" and the panel
+    never rendered, in the first 2 loads (CI run, then alone); the next 4 loads rendered. A
+    trace of the kernel found no widget closed, so the cause is in the page. Then, and only
+    then, the page is loaded once more, saying so on stdout; any other missing chart fails
+    at once. A reload is what a learner does; the interaction the test checks
+    (one action, one redraw) keeps its no-retry rule.
+    """
+    page.goto(url, wait_until="commit")  # type: ignore[attr-defined]
+    wait_notebook_done(page)
+    errors: list[str] = getattr(page, "tipsim_console_errors", [])
+    first_ms = min(timeout_ms, 60_000)
+    try:
+        return wait_plot_data(page, index=index, scope=scope, timeout_ms=first_ms)
+    except Exception as exc:  # playwright's TimeoutError
+        if "Timeout" not in type(exc).__name__ or not any(MODEL_NOT_FOUND in e for e in errors):
+            raise
+    print(f"[browser] the panel did not render ({MODEL_NOT_FOUND!r} in the console): "
+          "loading the page once more")
+    errors.clear()
+    page.goto(url, wait_until="commit")  # type: ignore[attr-defined]
+    wait_notebook_done(page)
+    return wait_plot_data(page, index=index, scope=scope, timeout_ms=timeout_ms)
+
+
 def open_and_change(page: object, url: str, action: Callable[[], None], *, index: int,
                     scope: str, timeout_ms: int = 120_000) -> tuple[str, str]:
     """Open a Voila page, wait until every cell ran and the chart has data, do ``action``
@@ -216,9 +256,7 @@ def open_and_change(page: object, url: str, action: Callable[[], None], *, index
     """
     # Voila fires "load" only once every cell has run (a slow notebook on a busy laptop
     # takes longer than the default 60 s): wait for the first bytes, then for the checks.
-    page.goto(url, wait_until="commit")  # type: ignore[attr-defined]
-    wait_notebook_done(page)
-    before = wait_plot_data(page, index=index, scope=scope, timeout_ms=timeout_ms)
+    before = open_rendered(page, url, index=index, scope=scope, timeout_ms=timeout_ms)
     page.locator(scope).first.scroll_into_view_if_needed()  # type: ignore[attr-defined]
     action()
     after = wait_plot_change(page, before, index=index, scope=scope, timeout_ms=timeout_ms)
