@@ -232,10 +232,12 @@ def open_rendered(page: object, url: str, *, index: int, scope: str,
     wait_notebook_done(page)
     errors: list[str] = getattr(page, "tipsim_console_errors", [])
     first_ms = min(timeout_ms, 60_000)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     try:
         return wait_plot_data(page, index=index, scope=scope, timeout_ms=first_ms)
-    except Exception as exc:  # playwright's TimeoutError
-        if "Timeout" not in type(exc).__name__ or not any(MODEL_NOT_FOUND in e for e in errors):
+    except PlaywrightTimeout:
+        if not any(MODEL_NOT_FOUND in e for e in errors):
             raise
     print(f"[browser] the panel did not render ({MODEL_NOT_FOUND!r} in the console): "
           "loading the page once more")

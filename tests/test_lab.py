@@ -19,15 +19,20 @@ from tipsim.emulator.probe import port_open, probe
 pytestmark = pytest.mark.slow
 
 
-def test_lab_prints_a_loopback_url_and_ctrl_c_stops_lab_and_emulator(tmp_path: Path) -> None:
-    lab_port, emu_port = free_loopback_port(), free_loopback_port()
+def _start_lab(tmp_path: Path, lab_port: int, emu_port: int) -> subprocess.Popen[str]:
+    """``python -m tipsim.lab`` on the given ports, with state and Jupyter dirs in tmp_path."""
     env = dict(os.environ, TIPSIM_STATE_DIR=str(tmp_path / "state"), PYTHONUNBUFFERED="1",
                JUPYTER_CONFIG_DIR=str(tmp_path / "cfg"), JUPYTER_DATA_DIR=str(tmp_path / "data"),
                JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"))
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "tipsim.lab", "--port", str(lab_port), "--emulator-port",
          str(emu_port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True)
+
+
+def test_lab_prints_a_loopback_url_and_ctrl_c_stops_lab_and_emulator(tmp_path: Path) -> None:
+    lab_port, emu_port = free_loopback_port(), free_loopback_port()
+    proc = _start_lab(tmp_path, lab_port, emu_port)
     url = None
     t0 = time.monotonic()
     try:
@@ -72,13 +77,7 @@ def test_lab_with_the_emulator_port_held_by_another_program_starts_no_emulator(
     httpd = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     emu_port, lab_port = int(httpd.server_address[1]), free_loopback_port()
-    env = dict(os.environ, TIPSIM_STATE_DIR=str(tmp_path / "state"), PYTHONUNBUFFERED="1",
-               JUPYTER_CONFIG_DIR=str(tmp_path / "cfg"), JUPYTER_DATA_DIR=str(tmp_path / "data"),
-               JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tipsim.lab", "--port", str(lab_port), "--emulator-port",
-         str(emu_port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        start_new_session=True)
+    proc = _start_lab(tmp_path, lab_port, emu_port)
     seen: list[str] = []
     try:
         assert proc.stdout is not None
