@@ -213,35 +213,15 @@ def wait_plot_change(page: object, before: str, index: int = 0, scope: str = "",
     return data
 
 
-MODEL_NOT_FOUND = "widget model not found"
-
-
 def open_rendered(page: object, url: str, *, index: int, scope: str,
                   timeout_ms: int = 120_000) -> str:
     """Open a Voila page, wait for its checks line and for the chart to have data.
 
-    Known front-end flake, seen on a fresh clone (notebook 02's canary panel, idle 2-core
-    machine): the page's widget manager logged "Error: widget model not found" and the panel
-    never rendered, in the first 2 loads (CI run, then alone); the next 4 loads rendered. A
-    trace of the kernel found no widget closed, so the cause is in the page. Then, and only
-    then, the page is loaded once more, saying so on stdout; any other missing chart fails
-    at once. A reload is what a learner does; the interaction the test checks
-    (one action, one redraw) keeps its no-retry rule.
+    No reload. A panel that never renders is a bug a learner would see: the one seen here
+    ("Error displaying widget: model not found", about 1 load in 5 on a busy 2-core machine)
+    was jupyterlab_widgets 3.0.17's 2 s wait for a model giving up for good when the kernel's
+    widget state arrived during its last 100 ms sleep; pyproject.toml keeps it below 3.0.17.
     """
-    page.goto(url, wait_until="commit")  # type: ignore[attr-defined]
-    wait_notebook_done(page)
-    errors: list[str] = getattr(page, "tipsim_console_errors", [])
-    first_ms = min(timeout_ms, 60_000)
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    try:
-        return wait_plot_data(page, index=index, scope=scope, timeout_ms=first_ms)
-    except PlaywrightTimeout:
-        if not any(MODEL_NOT_FOUND in e for e in errors):
-            raise
-    print(f"[browser] the panel did not render ({MODEL_NOT_FOUND!r} in the console): "
-          "loading the page once more")
-    errors.clear()
     page.goto(url, wait_until="commit")  # type: ignore[attr-defined]
     wait_notebook_done(page)
     return wait_plot_data(page, index=index, scope=scope, timeout_ms=timeout_ms)

@@ -100,10 +100,10 @@ def run_cli():
 
 
 def _kind(report: pytest.TestReport) -> str:
-    if ".ipynb" in report.nodeid:
-        return "notebook"
-    if "browser" in report.keywords:
+    if "browser" in report.keywords:  # before the name: a browser test's may hold "NN.ipynb"
         return "browser"
+    if report.nodeid.split("::")[0].endswith(".ipynb"):
+        return "notebook"
     return "unit"
 
 

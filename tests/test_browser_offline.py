@@ -1,7 +1,8 @@
 """Every notebook's Voila page, as a workshop room sees it with no internet: it asks only the
-laptop (no font or script from a CDN), renders to its checks line, shows its icons and cuts
-no label short ("green wei...", "Run the three strate..."). (Voila drops stderr; that
-information lines are not red boxes in JupyterLab is checked in test_browser_start_here.)"""
+laptop (no font or script from a CDN), renders to its checks line, shows its icons, cuts no
+label short ("green wei...", "Run the three strate...") and logs no error in the console.
+(Voila drops stderr; that information lines are not red boxes in JupyterLab is checked in
+test_browser_start_here.)"""
 
 from __future__ import annotations
 
@@ -51,5 +52,7 @@ def test_voila_page_asks_only_loopback_and_renders_every_label(voila, page, name
     hosts = {urlparse(u).hostname for u in asked if urlparse(u).scheme not in ("data", "blob")}
     assert hosts <= LOOPBACK, sorted(u for u in asked if urlparse(u).hostname not in LOOPBACK)
     assert page.evaluate(CUT_JS) == []
+    # no widget that failed to render, no extension that failed to load
+    assert page.tipsim_console_errors == [], page.tipsim_console_errors
     for cls, before, family in page.evaluate(ICONS_JS):  # icons from Voila's own bundle
         assert before not in ("none", "normal", "") and "Font Awesome" in family, (cls, family)

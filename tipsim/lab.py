@@ -35,10 +35,11 @@ def jupyter_env(env: Mapping[str, str]) -> dict[str, str]:
     * ``JUPYTER_PATH`` finds Voila's "tipsim" template: Voila's lab template without the
       Font Awesome links to a public CDN (Voila's bundle carries the icons), so Voila pages,
       in JupyterLab or standalone, load with no internet;
-    * ``JUPYTER_CONFIG_PATH`` makes it Voila's default (``voila.json``) and hides the
-      notebooks' jupytext ``.py`` twins from the file browser (``jupyter_server_config.json``:
-      ``ContentsManager.hide_globs`` with ``*.py`` added to jupyter_server's defaults; the
-      files stay in git and on disk).
+    * ``JUPYTER_CONFIG_PATH`` makes it Voila's default (``voila.json``, which also keeps
+      the jupytext extension, built for JupyterLab and failing to load in Voila's page, out
+      of Voila pages) and hides the notebooks' jupytext ``.py`` twins from the file browser
+      (``jupyter_server_config.json``: ``ContentsManager.hide_globs`` with ``*.py`` added to
+      jupyter_server's defaults; the files stay in git and on disk).
     """
     out = dict(env)
     for var, path in (("JUPYTER_PATH", JUPYTER_FILES / "share"),
