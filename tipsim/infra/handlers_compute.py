@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tipsim.infra.ec2_tags import owned_filter, set_tags, tag_spec
+from tipsim.infra.ec2_tags import Ec2Handler, owned_filter, tag_spec
 from tipsim.infra.handler import (
     Actual,
     Context,
@@ -21,7 +21,7 @@ from tipsim.infra.handler import (
 LIVE_STATES = ["pending", "running", "stopping", "stopped"]
 
 
-class InstanceHandler(Handler):
+class InstanceHandler(Ec2Handler):
     """EC2 instances. A new image, type or subnet is a replacement (destroy, then create);
     the kit replaces on a type change where Terraform would stop and resize."""
 
@@ -32,17 +32,18 @@ class InstanceHandler(Handler):
     reference_keys = ("id", "private_ip")
     label_key = "ami"
     unordered_keys = ("vpc_security_group_ids",)
+    id_key = "InstanceId"
 
-    def _actual(self, i: dict[str, Any]) -> Actual:
-        tags = tag_dict(i.get("Tags"))
-        return Actual(address_of(tags), self.type_name, i["InstanceId"], {
-            "id": i["InstanceId"], "ami": i["ImageId"], "instance_type": i["InstanceType"],
-            "subnet_id": i.get("SubnetId"), "vpc_id": i.get("VpcId"),
-            "vpc_security_group_ids": sorted(g["GroupId"] for g in i.get("SecurityGroups", [])),
-            "private_ip": i.get("PrivateIpAddress"), "public_ip": i.get("PublicIpAddress"),
-            "state": i.get("State", {}).get("Name"), "tags": user_tags(tags)})
+    def attributes(self, raw: dict[str, Any]) -> dict[str, Any]:
+        return {"ami": raw["ImageId"], "instance_type": raw["InstanceType"],
+                "subnet_id": raw.get("SubnetId"), "vpc_id": raw.get("VpcId"),
+                "vpc_security_group_ids": sorted(g["GroupId"]
+                                                 for g in raw.get("SecurityGroups", [])),
+                "private_ip": raw.get("PrivateIpAddress"),
+                "public_ip": raw.get("PublicIpAddress"),
+                "state": raw.get("State", {}).get("Name")}
 
-    def read_owned(self, ctx: Context) -> list[Actual]:
+    def read_owned(self, ctx: Context) -> list[Actual]:  # instances come in reservations
         res = ctx.client("ec2").describe_instances(Filters=[
             *owned_filter(ctx), {"Name": "instance-state-name", "Values": LIVE_STATES}])
         return [self._actual(i) for r in res["Reservations"] for i in r["Instances"]]
@@ -61,8 +62,7 @@ class InstanceHandler(Handler):
         if "vpc_security_group_ids" in changed:
             ec2.modify_instance_attribute(InstanceId=actual.id,
                                           Groups=list(attrs["vpc_security_group_ids"]))
-        if "tags" in changed:
-            set_tags(ctx, actual.id, actual.attrs["tags"], attrs.get("tags", {}))
+        self.update_tags(ctx, actual, attrs, changed)
         res = ec2.describe_instances(InstanceIds=[actual.id])
         return self._actual(res["Reservations"][0]["Instances"][0])
 

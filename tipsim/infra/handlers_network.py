@@ -8,36 +8,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tipsim.infra.ec2_tags import owned_filter, set_tags, tag_spec
+from tipsim.infra.ec2_tags import Ec2Handler, tag_spec
 from tipsim.infra.handler import (
     Actual,
     Context,
     Handler,
-    address_of,
     address_tag,
     child_key,
     decode_address,
     orphan_address,
     tag_dict,
-    user_tags,
 )
 
 
-class VpcHandler(Handler):
+class VpcHandler(Ec2Handler):
     type_name = "aws_vpc"
     force_new = frozenset({"cidr_block"})
     updatable = frozenset({"tags"})
     delete_rank = 10
     label_key = "cidr_block"
+    describe, list_key, id_key = "describe_vpcs", "Vpcs", "VpcId"
 
-    def _actual(self, v: dict[str, Any]) -> Actual:
-        tags = tag_dict(v.get("Tags"))
-        return Actual(address_of(tags), self.type_name, v["VpcId"],
-                      {"id": v["VpcId"], "cidr_block": v["CidrBlock"], "tags": user_tags(tags)})
-
-    def read_owned(self, ctx: Context) -> list[Actual]:
-        res = ctx.client("ec2").describe_vpcs(Filters=owned_filter(ctx))
-        return [self._actual(v) for v in res["Vpcs"]]
+    def attributes(self, raw: dict[str, Any]) -> dict[str, Any]:
+        return {"cidr_block": raw["CidrBlock"]}
 
     def create(self, ctx: Context, address: str, attrs: dict[str, Any]) -> Actual:
         res = ctx.client("ec2").create_vpc(
@@ -47,7 +40,7 @@ class VpcHandler(Handler):
 
     def update(self, ctx: Context, actual: Actual, attrs: dict[str, Any],
                changed: set[str]) -> Actual:
-        set_tags(ctx, actual.id, actual.attrs["tags"], attrs.get("tags", {}))
+        self.update_tags(ctx, actual, attrs, {"tags"})
         return Actual(actual.address, self.type_name, actual.id,
                       {**actual.attrs, "tags": dict(attrs.get("tags", {}))})
 
@@ -55,24 +48,18 @@ class VpcHandler(Handler):
         ctx.client("ec2").delete_vpc(VpcId=actual.id)
 
 
-class SubnetHandler(Handler):
+class SubnetHandler(Ec2Handler):
     type_name = "aws_subnet"
     force_new = frozenset({"vpc_id", "cidr_block", "availability_zone"})
     updatable = frozenset({"tags", "map_public_ip_on_launch"})
     delete_rank = 40
     label_key = "cidr_block"
+    describe, list_key, id_key = "describe_subnets", "Subnets", "SubnetId"
 
-    def _actual(self, s: dict[str, Any]) -> Actual:
-        tags = tag_dict(s.get("Tags"))
-        return Actual(address_of(tags), self.type_name, s["SubnetId"], {
-            "id": s["SubnetId"], "vpc_id": s["VpcId"], "cidr_block": s["CidrBlock"],
-            "availability_zone": s["AvailabilityZone"],
-            "map_public_ip_on_launch": bool(s.get("MapPublicIpOnLaunch", False)),
-            "tags": user_tags(tags)})
-
-    def read_owned(self, ctx: Context) -> list[Actual]:
-        res = ctx.client("ec2").describe_subnets(Filters=owned_filter(ctx))
-        return [self._actual(s) for s in res["Subnets"]]
+    def attributes(self, raw: dict[str, Any]) -> dict[str, Any]:
+        return {"vpc_id": raw["VpcId"], "cidr_block": raw["CidrBlock"],
+                "availability_zone": raw["AvailabilityZone"],
+                "map_public_ip_on_launch": bool(raw.get("MapPublicIpOnLaunch", False))}
 
     def create(self, ctx: Context, address: str, attrs: dict[str, Any]) -> Actual:
         ec2 = ctx.client("ec2")
@@ -94,30 +81,24 @@ class SubnetHandler(Handler):
             ctx.client("ec2").modify_subnet_attribute(
                 SubnetId=actual.id,
                 MapPublicIpOnLaunch={"Value": bool(attrs["map_public_ip_on_launch"])})
-        if "tags" in changed:
-            set_tags(ctx, actual.id, actual.attrs["tags"], attrs.get("tags", {}))
+        self.update_tags(ctx, actual, attrs, changed)
         return Actual(actual.address, self.type_name, actual.id, {**actual.attrs, **attrs})
 
     def delete(self, ctx: Context, actual: Actual) -> None:
         ctx.client("ec2").delete_subnet(SubnetId=actual.id)
 
 
-class InternetGatewayHandler(Handler):
+class InternetGatewayHandler(Ec2Handler):
     type_name = "aws_internet_gateway"
     updatable = frozenset({"vpc_id", "tags"})  # attach/detach: a half-made gateway converges
     delete_rank = 50
+    describe, list_key = "describe_internet_gateways", "InternetGateways"
+    id_key = "InternetGatewayId"
 
-    def _actual(self, g: dict[str, Any]) -> Actual:
-        tags = tag_dict(g.get("Tags"))
-        attached = [a["VpcId"] for a in g.get("Attachments", [])
+    def attributes(self, raw: dict[str, Any]) -> dict[str, Any]:
+        attached = [a["VpcId"] for a in raw.get("Attachments", [])
                     if a.get("State") in (None, "available", "attached", "attaching")]
-        return Actual(address_of(tags), self.type_name, g["InternetGatewayId"], {
-            "id": g["InternetGatewayId"], "vpc_id": attached[0] if attached else None,
-            "tags": user_tags(tags)})
-
-    def read_owned(self, ctx: Context) -> list[Actual]:
-        res = ctx.client("ec2").describe_internet_gateways(Filters=owned_filter(ctx))
-        return [self._actual(g) for g in res["InternetGateways"]]
+        return {"vpc_id": attached[0] if attached else None}
 
     def create(self, ctx: Context, address: str, attrs: dict[str, Any]) -> Actual:
         ec2 = ctx.client("ec2")
@@ -134,8 +115,7 @@ class InternetGatewayHandler(Handler):
                 ec2.detach_internet_gateway(InternetGatewayId=actual.id,
                                             VpcId=actual.attrs["vpc_id"])
             ec2.attach_internet_gateway(InternetGatewayId=actual.id, VpcId=attrs["vpc_id"])
-        if "tags" in changed:
-            set_tags(ctx, actual.id, actual.attrs["tags"], attrs.get("tags", {}))
+        self.update_tags(ctx, actual, attrs, changed)
         return Actual(actual.address, self.type_name, actual.id, {**actual.attrs, **attrs})
 
     def delete(self, ctx: Context, actual: Actual) -> None:
@@ -150,11 +130,12 @@ def _route_key(route: Mapping[str, Any]) -> tuple[str, str]:
     return str(route.get("cidr_block")), str(route.get("gateway_id"))
 
 
-class RouteTableHandler(Handler):
+class RouteTableHandler(Ec2Handler):
     type_name = "aws_route_table"
     force_new = frozenset({"vpc_id"})
     updatable = frozenset({"route", "tags"})
     delete_rank = 60
+    describe, list_key, id_key = "describe_route_tables", "RouteTables", "RouteTableId"
 
     def normalize(self, attrs: Mapping[str, Any]) -> dict[str, Any]:
         out = dict(attrs)
@@ -164,19 +145,19 @@ class RouteTableHandler(Handler):
                                     for r in out["route"]), key=_route_key)
         return out
 
-    def _actual(self, t: dict[str, Any]) -> Actual:
-        tags = tag_dict(t.get("Tags"))
+    def attributes(self, raw: dict[str, Any]) -> dict[str, Any]:
         routes = [{"cidr_block": r.get("DestinationCidrBlock"), "gateway_id": r.get("GatewayId")}
-                  for r in t.get("Routes", [])
+                  for r in raw.get("Routes", [])
                   if r.get("GatewayId") != "local" and r.get("DestinationCidrBlock")]
-        assoc = [a for a in t.get("Associations", []) if not a.get("Main")]
-        return Actual(address_of(tags), self.type_name, t["RouteTableId"], {
-            "id": t["RouteTableId"], "vpc_id": t["VpcId"], "route": routes,
-            "tags": user_tags(tags), "_associations": assoc, "_all_tags": tags})
+        return {"vpc_id": raw["VpcId"], "route": routes}
 
-    def read_owned(self, ctx: Context) -> list[Actual]:
-        res = ctx.client("ec2").describe_route_tables(Filters=owned_filter(ctx))
-        return [self._actual(t) for t in res["RouteTables"]]
+    def _actual(self, raw: dict[str, Any]) -> Actual:
+        """As every EC2 resource, plus what its associations need (not compared)."""
+        actual = super()._actual(raw)
+        actual.attrs["_associations"] = [a for a in raw.get("Associations", [])
+                                         if not a.get("Main")]
+        actual.attrs["_all_tags"] = tag_dict(raw.get("Tags"))
+        return actual
 
     def create(self, ctx: Context, address: str, attrs: dict[str, Any]) -> Actual:
         table = ctx.client("ec2").create_route_table(
@@ -207,8 +188,7 @@ class RouteTableHandler(Handler):
                     ec2.create_route(RouteTableId=actual.id,
                                      DestinationCidrBlock=route["cidr_block"],
                                      GatewayId=route["gateway_id"])
-        if "tags" in changed:
-            set_tags(ctx, actual.id, actual.attrs["tags"], attrs.get("tags", {}))
+        self.update_tags(ctx, actual, attrs, changed)
         return Actual(actual.address, self.type_name, actual.id, {**actual.attrs, **attrs})
 
     def delete(self, ctx: Context, actual: Actual) -> None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tipsim.infra.ec2_tags import owned_filter, set_tags, tag_spec
-from tipsim.infra.handler import Actual, Context, Handler, address_of, tag_dict, user_tags
+from tipsim.infra.ec2_tags import Ec2Handler, tag_spec
+from tipsim.infra.handler import Actual, Context
 
 
 def _rule_key(rule: Mapping[str, Any]) -> tuple[str, int, int]:
@@ -47,12 +47,13 @@ def _rules_from(perms: list[dict[str, Any]]) -> list[dict[str, Any]]:
                             for p in perms])
 
 
-class SecurityGroupHandler(Handler):
+class SecurityGroupHandler(Ec2Handler):
     type_name = "aws_security_group"
     force_new = frozenset({"vpc_id", "name", "description"})
     updatable = frozenset({"ingress", "egress", "tags"})
     delete_rank = 45
     label_key = "name"
+    describe, list_key, id_key = "describe_security_groups", "SecurityGroups", "GroupId"
 
     def normalize(self, attrs: Mapping[str, Any]) -> dict[str, Any]:
         out = dict(attrs)
@@ -61,18 +62,11 @@ class SecurityGroupHandler(Handler):
                 out[key] = normalize_rules(out[key])
         return out
 
-    def _actual(self, g: dict[str, Any]) -> Actual:
-        tags = tag_dict(g.get("Tags"))
-        return Actual(address_of(tags), self.type_name, g["GroupId"], {
-            "id": g["GroupId"], "vpc_id": g.get("VpcId"), "name": g["GroupName"],
-            "description": g.get("Description", ""),
-            "ingress": _rules_from(g.get("IpPermissions", [])),
-            "egress": _rules_from(g.get("IpPermissionsEgress", [])),
-            "tags": user_tags(tags)})
-
-    def read_owned(self, ctx: Context) -> list[Actual]:
-        res = ctx.client("ec2").describe_security_groups(Filters=owned_filter(ctx))
-        return [self._actual(g) for g in res["SecurityGroups"]]
+    def attributes(self, raw: dict[str, Any]) -> dict[str, Any]:
+        return {"vpc_id": raw.get("VpcId"), "name": raw["GroupName"],
+                "description": raw.get("Description", ""),
+                "ingress": _rules_from(raw.get("IpPermissions", [])),
+                "egress": _rules_from(raw.get("IpPermissionsEgress", []))}
 
     def create(self, ctx: Context, address: str, attrs: dict[str, Any]) -> Actual:
         ec2 = ctx.client("ec2")
@@ -101,8 +95,7 @@ class SecurityGroupHandler(Handler):
                 revoke(GroupId=actual.id, IpPermissions=_permissions(stale))
             if new:
                 authorize(GroupId=actual.id, IpPermissions=_permissions(new))
-        if "tags" in changed:
-            set_tags(ctx, actual.id, actual.attrs["tags"], attrs.get("tags", {}))
+        self.update_tags(ctx, actual, attrs, changed)
         group = ec2.describe_security_groups(GroupIds=[actual.id])["SecurityGroups"][0]
         return self._actual(group)
 
