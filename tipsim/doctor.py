@@ -21,7 +21,8 @@ from tipsim.errors import TipsimError
 REQUIRED_PACKAGES = ("simpy", "numpy", "pandas", "scipy", "plotly", "ipywidgets", "jupyterlab",
                      "boto3", "moto", "localstack-client", "networkx", "pydantic")
 LAB_EXTENSIONS = {
-    "@jupyter-widgets/jupyterlab-manager": "pip install --upgrade ipywidgets jupyterlab_widgets",
+    "@jupyter-widgets/jupyterlab-manager": "pip install -e . in the kit's folder (make lab "
+                                           "does it): the widget versions the kit pins",
     # Draws the kit's charts (plotly's mime bundle inside widget panels); ships with plotly.
     "jupyterlab-plotly": "pip install --upgrade plotly",
 }
@@ -53,6 +54,27 @@ def check_packages() -> list[Check]:
             out.append(Check(f"package {name}", "fail", "not installed",
                              "run `make lab` (or `pip install -e .`) to install the kit"))
     return out
+
+
+BAD_WIDGETS = "3.0.17"
+"""jupyterlab_widgets 3.0.17 (with ipywidgets 8.1.9) waits at most 2 s for a widget's model and
+then gives up for good if the kernel's widget state arrived during its last 100 ms wait: on a
+busy laptop about 1 Voila page in 5 showed "Error displaying widget: model not found"
+(ipywidgets PR 4033; the kit's pyproject.toml keeps it below 3.0.17)."""
+
+
+def check_widgets() -> Check:
+    """Warn about the one jupyterlab_widgets release known to break Voila pages."""
+    try:
+        found = version("jupyterlab_widgets")
+    except PackageNotFoundError:
+        return Check("package jupyterlab_widgets", "fail", "not installed",
+                     "run `make lab` (or `pip install -e .`) to install the kit")
+    if found == BAD_WIDGETS:
+        return Check("package jupyterlab_widgets", "warn",
+                     f"{found}: Voila pages may show 'model not found' on a busy laptop",
+                     'pip install "jupyterlab_widgets<3.0.17" "ipywidgets<8.1.9"')
+    return Check("package jupyterlab_widgets", "ok", found)
 
 
 def check_emulator() -> list[Check]:
@@ -135,7 +157,7 @@ def check_chromium() -> Check:
 
 def run_checks() -> list[Check]:
     """All checks, in the order they are shown."""
-    checks = [check_python(), *check_packages()]
+    checks = [check_python(), *check_packages(), check_widgets()]
     checks += check_emulator()
     checks.append(check_namespace())
     checks += check_lab_extensions()
