@@ -30,8 +30,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results"
-BEFORE_SPEEDUP = "52549c81b63467a54907d4f449316d5e7284456b"
-"""main before the canary speed-up (issue 12)."""
+BEFORE_SPEEDUP = "4c8da5d2a7b828afbaedf80cebb54fbfdc1f3177"
+"""main before the second canary speed-up (issue 12): runs of requests routed in numpy."""
 TARGET_RATIO = 2.3
 
 WORKER = r"""

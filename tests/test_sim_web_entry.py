@@ -94,3 +94,59 @@ def test_a_run_of_requests_at_once_is_routed_as_one_at_a_time() -> None:
     assert counts_a == counts_b and 0 < counts_a[1] < 400
     for k in a:
         np.testing.assert_array_equal(a[k], b[k])
+
+
+@pytest.mark.parametrize("ttl_s", [0.0, 5.0, 60.0])
+def test_runs_with_queues_refusals_and_failures_are_routed_as_one_at_a_time(
+        ttl_s: float) -> None:
+    """Busy instances (requests queue), a crashed instance (refuses), a lossy path, a path
+    that refuses old clients, short and long DNS caches: runs of requests handed over at
+    once record what ``pick`` + ``accept`` per request records, row for row."""
+    logs = []
+    for batched in (False, True):
+        log = RequestLog()
+        sides = []
+        for code, name in enumerate(("blue", "green")):
+            lb = LoadBalancer()
+            for k in range(3):
+                inst = Instance(3 * code + k, Image(name=name, code=code, error_prob=0.1), 2,
+                                log, pool=name)
+                inst.start_serving(0.0)
+                lb.register(inst)
+            sides.append(Side(name, code, lb, NetworkPath(loss_prob=0.1 * code,
+                                                          refuses_old_clients=code == 1),
+                              np.random.default_rng(code)))
+        sides[1].lb.members()[0].crash(0.0)
+        entry = DnsEntry(sides, ClientCaches(20, ttl_s), log, propagation_s=60.0,
+                         rng=np.random.default_rng(9),
+                         old_clients=[u % 4 == 0 for u in range(20)])
+        entry.set_weights([50.0, 50.0], 0.0)
+        entry.note_change(0.0)
+        rng = np.random.default_rng(13)
+        n = 3000
+        t = np.sort(rng.uniform(0.0, 200.0, n))
+        user = rng.integers(0, 20, n)
+        demand, u_err, u_route = (rng.exponential(0.3, n), rng.random(n), rng.random(n))
+        cuts = [0, 5, 6, 700, 1500, 1507, 2600, n]  # runs of every size, short ones too
+        for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
+            if batched:
+                entry.accept_many(t, user, demand, u_err, u_route, lo, hi)
+            else:
+                for i in range(lo, hi):
+                    entry.pick(float(t[i]), float(u_route[i])).accept(
+                        float(t[i]), int(user[i]), float(demand[i]), float(u_err[i]))
+            for side in entry.sides:  # an event between runs: everything finished is recorded
+                for inst in side.lb.members():
+                    inst.flush(float(t[hi - 1]))
+        for side in entry.sides:
+            for inst in side.lb.members():
+                inst.flush(np.inf)
+        logs.append((log.arrays(), [s.requests for s in sides], entry.caches.resolutions()))
+    (a, counts_a, res_a), (b, counts_b, res_b) = logs
+    assert counts_a == counts_b
+    assert set(np.unique(a["instance"]).tolist()) >= {-1, -3, 3}  # lost, refused, crashed
+    assert (a["latency_s"] > b["latency_s"].min() + 0.5).any()  # requests did queue
+    for k in a:
+        np.testing.assert_array_equal(a[k], b[k])
+    for field in ("time_s", "client", "record"):
+        np.testing.assert_array_equal(getattr(res_a, field), getattr(res_b, field))

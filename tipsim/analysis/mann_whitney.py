@@ -29,7 +29,7 @@ Example
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,24 +60,66 @@ def _ranks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ranks, counts
 
 
-def _z(x: np.ndarray, y: np.ndarray, mu: float, *, correct: bool = True) -> float:
-    """Standardised rank-sum statistic of ``x - mu`` against ``y`` (0 when all tied)."""
+SMALL = 256
+"""Up to this many values in all, ``z`` ranks them in plain Python (no numpy calls)."""
+
+ZFunction = Callable[[float], float]
+
+
+def _rank_sum_sorted(x: list[float], y: list[float]) -> tuple[float, int]:
+    """The sum of ``x``'s average ranks among ``x + y`` and ``sum(t^3 - t)`` over the tie
+    groups, by a walk over both lists (each ascending): the numbers :func:`_ranks` gives
+    (both are exact: sums of half-integers and of integers)."""
+    m, n = len(x), len(y)
+    rank_sum, ties, i, j = 0.0, 0, 0, 0
+    while i < m or j < n:
+        value = x[i] if j == n or (i < m and x[i] <= y[j]) else y[j]
+        first_i, first = i, i + j
+        while i < m and x[i] == value:
+            i += 1
+        while j < n and y[j] == value:
+            j += 1
+        if i > first_i:  # ranks first+1 .. i+j share their mean
+            rank_sum += (first + i + j + 1) / 2.0 * (i - first_i)
+        ties += (i + j - first) ** 3 - (i + j - first)
+    return rank_sum, ties
+
+
+def _z_function(x: np.ndarray, y: np.ndarray, *, correct: bool = True) -> ZFunction:
+    """``z(mu)``: the standardised rank-sum statistic of ``x - mu`` against ``y`` (0 when
+    all tied)."""
     m, n = x.size, y.size
-    ranks, ties = _ranks(np.concatenate([x - mu, y]))
-    dz = float(ranks[:m].sum()) - m * (m + 1) / 2.0 - m * n / 2.0
+    if m + n <= SMALL:
+        xs, ys = sorted(x.tolist()), sorted(y.tolist())  # x - mu stays sorted
+
+        def rank_sum(mu: float) -> tuple[float, int]:
+            return _rank_sum_sorted([v - mu for v in xs], ys)
+    else:
+        def rank_sum(mu: float) -> tuple[float, int]:
+            ranks, ties = _ranks(np.concatenate([x - mu, y]))
+            return float(ranks[:m].sum()), int((ties ** 3 - ties).sum())
+
+    def z(mu: float) -> float:
+        return _standardised(*rank_sum(mu), m, n, correct)
+
+    return z
+
+
+def _standardised(rank_sum: float, tie_term: int, m: int, n: int, correct: bool) -> float:
+    """``z`` from the rank sum of the ``m`` canary values and the tie term."""
+    dz = rank_sum - m * (m + 1) / 2.0 - m * n / 2.0
     total = m + n
-    var = m * n / 12.0 * ((total + 1) - float((ties ** 3 - ties).sum()) / (total * (total - 1)))
+    var = m * n / 12.0 * ((total + 1) - float(tie_term) / (total * (total - 1)))
     if var <= 0.0:
         return 0.0
     correction = math.copysign(0.5, dz) if correct and dz != 0.0 else 0.0
     return (dz - correction) / math.sqrt(var)
 
 
-def _crossing(x: np.ndarray, y: np.ndarray, zq: float, lo: float, hi: float,
-              correct: bool) -> float:
+def _crossing(z: ZFunction, zq: float, lo: float, hi: float) -> float:
     """The shift where ``z(mu) = zq`` (``z`` falls as ``mu`` grows), within [lo, hi]."""
     def f(mu: float) -> float:
-        return _z(x, y, mu, correct=correct) - zq
+        return z(mu) - zq
 
     if f(lo) <= 0.0:
         return lo
@@ -99,9 +141,9 @@ def rank_sum_test(canary: Sequence[float] | np.ndarray, baseline: Sequence[float
     m = x.size
     ranks, _ = _ranks(np.concatenate([x, y]))
     statistic = float(ranks[:m].sum()) - m * (m + 1) / 2.0
-    p_value = float(min(1.0, 2.0 * stats.norm.sf(abs(_z(x, y, 0.0, correct=correct)))))
+    z = _z_function(x, y, correct=correct)
+    p_value = float(min(1.0, 2.0 * stats.norm.sf(abs(z(0.0)))))
     lo, hi = float(x.min() - y.max()), float(x.max() - y.min())
     zq = float(stats.norm.ppf(0.5 + confidence / 2.0))
-    return RankSumResult(statistic, p_value, _crossing(x, y, 0.0, lo, hi, correct),
-                         _crossing(x, y, zq, lo, hi, correct),
-                         _crossing(x, y, -zq, lo, hi, correct))
+    return RankSumResult(statistic, p_value, _crossing(z, 0.0, lo, hi),
+                         _crossing(z, zq, lo, hi), _crossing(z, -zq, lo, hi))

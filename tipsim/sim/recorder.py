@@ -2,9 +2,9 @@
 
 A :class:`RequestLog` holds columns ``time_s`` (arrival), ``user``, ``instance``,
 ``image`` (small integer codes), ``latency_s`` and ``ok``. Appending is amortised
-O(1) (rows gather in short lists and reach the columns in bulk);
-:meth:`RequestLog.arrays` returns trimmed views and :meth:`to_frame` a tidy pandas
-DataFrame (pandas imported only then).
+O(1) (rows gather in short lists, or in numpy blocks when many come at once, and reach
+the columns in bulk, merged in arrival order, so that :meth:`RequestLog.arrays` only
+copies them); :meth:`to_frame` gives a tidy pandas DataFrame (pandas imported only then).
 """
 
 from __future__ import annotations
@@ -22,16 +22,21 @@ _COLUMNS: dict[str, Any] = {
     "ok": np.bool_,
 }
 
+_WORKING = {**_COLUMNS, "latency_s": np.float64}  # pending rows' types (completed, then stored)
+
 PENDING_ROWS = 8192
-"""Rows kept in Python lists before they are written to the numpy columns in one go."""
+"""Rows kept pending before they are written to the numpy columns in one go."""
+
+Block = tuple[Any, ...]  # six columns: lists, or numpy arrays
 
 
 class RequestLog:
     """Columnar log of requests: 20 bytes of storage per request.
 
-    :meth:`append` adds to short Python lists (at most :data:`PENDING_ROWS` rows), which
-    reach the numpy columns in bulk, so a request costs six list appends rather than six
-    numpy element writes. Subclasses can complete the new rows in bulk there
+    :meth:`append` adds to short Python lists and :meth:`extend` a block of numpy columns
+    (at most :data:`PENDING_ROWS` rows pending), which reach the numpy columns in bulk and
+    in order, so a request costs six list appends rather than six numpy element writes.
+    Subclasses can complete the new rows in bulk there
     (:meth:`_complete`).
 
     Parameters
@@ -46,9 +51,11 @@ class RequestLog:
         self._n = 0
         self._data = {k: np.empty(max(16, capacity), dtype=t) for k, t in _COLUMNS.items()}
         self._pending: tuple[list[Any], ...] = tuple([] for _ in _COLUMNS)
+        self._blocks: list[Block] = []  # pending blocks, in order (before _pending)
+        self._block_rows = 0
 
     def __len__(self) -> int:
-        return self._n + len(self._pending[0])
+        return self._n + self._block_rows + len(self._pending[0])
 
     def append(self, time_s: float, user: int, instance: int, image: int, latency_s: float,
                ok: bool) -> None:
@@ -60,32 +67,41 @@ class RequestLog:
         image_col.append(image)
         latency_col.append(latency_s)
         ok_col.append(ok)
-        if len(time_col) >= PENDING_ROWS:
+        if len(time_col) + self._block_rows >= PENDING_ROWS:
             self._write_pending()
 
-    def extend(self, time_s: list[float], user: list[int], instance: int, image: int,
-               latency_s: list[float], ok: list[bool]) -> None:
-        """Record several finished requests of one instance (as :meth:`append` in order)."""
-        time_col, user_col, instance_col, image_col, latency_col, ok_col = self._pending
-        time_col.extend(time_s)
-        user_col.extend(user)
-        instance_col.extend([instance] * len(time_s))
-        image_col.extend([image] * len(time_s))
-        latency_col.extend(latency_s)
-        ok_col.extend(ok)
-        if len(time_col) >= PENDING_ROWS:
+    def extend(self, time_s: np.ndarray, user: np.ndarray, instance: int | np.ndarray,
+               image: int | np.ndarray, latency_s: np.ndarray, ok: np.ndarray) -> None:
+        """Record several finished requests (columns; an instance or image code for all or
+        one per request), as :meth:`append` would one by one in order."""
+        m = len(time_s)
+        if m == 0:
+            return
+        if self._pending[0]:  # rows appended before these come first
+            self._blocks.append(self._pending)
+            self._block_rows += len(self._pending[0])
+            self._pending = tuple([] for _ in _COLUMNS)
+        self._blocks.append((time_s, user, instance, image, latency_s, ok))
+        self._block_rows += m
+        if self._block_rows >= PENDING_ROWS:
             self._write_pending()
 
     def _complete(self, rows: dict[str, np.ndarray]) -> None:
         """Change new rows in place before they are stored (``latency_s`` still float64)."""
 
     def _write_pending(self) -> None:
-        m = len(self._pending[0])
-        if m == 0:
+        blocks = self._blocks
+        if self._pending[0]:
+            blocks.append(self._pending)
+            self._pending = tuple([] for _ in _COLUMNS)
+        if not blocks:
             return
-        rows = {k: np.array(col, dtype=np.float64 if k == "latency_s" else _COLUMNS[k])
-                for k, col in zip(_COLUMNS, self._pending, strict=True)}
-        self._pending = tuple([] for _ in _COLUMNS)
+        self._blocks, self._block_rows = [], 0
+        rows = {k: np.concatenate([np.full(len(b[0]), b[i], dtype=dt)
+                                   if i in (2, 3) and np.ndim(b[i]) == 0  # a code for all
+                                   else np.asarray(b[i], dtype=dt) for b in blocks])
+                for i, (k, dt) in enumerate(_WORKING.items())}  # new arrays, in order
+        m = len(rows["time_s"])
         self._complete(rows)
         n = self._n
         size = len(self._data["time_s"])
@@ -96,16 +112,26 @@ class RequestLog:
                 grown = np.empty(size, dtype=arr.dtype)
                 grown[:n] = arr[:n]
                 self._data[k] = grown
-        for k, values in rows.items():
-            self._data[k][n:n + m] = values
+        # rows stay sorted by arrival, ties in the order recorded: the new ones (sorted
+        # stably) go after the stored ones of the same time
+        order = np.argsort(rows["time_s"], kind="stable")
+        new_t = rows["time_s"][order]
+        stored_t = self._data["time_s"][:n]
+        first = int(np.searchsorted(stored_t, new_t[0], side="right"))  # before: stays
+        at = np.searchsorted(stored_t[first:], new_t, side="right") + np.arange(m)
+        moved = np.ones(n - first + m, dtype=bool)
+        moved[at] = False
+        for key, values in rows.items():
+            col = self._data[key]
+            tail = col[first:n].copy()
+            col[first + at] = values[order]
+            col[first:n + m][moved] = tail
         self._n = n + m
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """The columns, trimmed to the rows recorded, sorted by arrival time."""
+        """The columns, trimmed to the rows recorded, sorted by arrival time (copies)."""
         self._write_pending()
-        n = self._n
-        order = np.argsort(self._data["time_s"][:n], kind="stable")
-        return {k: v[:n][order] for k, v in self._data.items()}
+        return {k: v[:self._n].copy() for k, v in self._data.items()}
 
     @property
     def nbytes(self) -> int:

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tipsim.params import Params, param
+from tipsim.sim.web.lookups import first_each
 
 
 class DnsConfig(Params):
@@ -154,8 +155,9 @@ class ClientCaches:
     Attributes
     ----------
     answer, expires_s
-        Each client's cached record and when it expires (lists, for a router's fast
-        lookup: read them; change them only through :meth:`fill` or :meth:`store`).
+        Each client's cached record and when it expires (arrays, for a router's lookup
+        of a run of requests: read them; change them only through :meth:`fill`,
+        :meth:`store` or :meth:`store_many`).
     """
 
     def __init__(self, n_clients: int, ttl_s: float,
@@ -170,8 +172,8 @@ class ClientCaches:
         if self.lifetimes_s.shape != (n_clients,) or np.any(self.lifetimes_s < 0):
             raise ValueError("lifetimes_s: one number >= 0 per client")
         self._lifetime = self.lifetimes_s.tolist()
-        self.answer: list[int] = [-1] * n_clients
-        self.expires_s: list[float] = [-np.inf] * n_clients
+        self.answer = np.full(n_clients, -1, dtype=np.int64)
+        self.expires_s = np.full(n_clients, -np.inf)
         self._log_t: list[float] = []
         self._log_c: list[int] = []
         self._log_r: list[int] = []
@@ -196,17 +198,16 @@ class ClientCaches:
         answers = np.minimum(np.searchsorted(np.cumsum(probabilities), rng.random(n),
                                              side="right"), len(probabilities) - 1)
         expires = rng.uniform(0.0, self.lifetimes_s, n)
-        order = np.argsort(expires)
-        for c in order.tolist():
-            self.answer[c] = int(answers[c])
-            self.expires_s[c] = float(expires[c])
-            self._log_t.append(float(expires[c]) - self._lifetime[c])
-            self._log_c.append(c)
-            self._log_r.append(int(answers[c]))
+        order = np.argsort(expires)  # logged in order of expiry
+        self.answer[:] = answers
+        self.expires_s[:] = expires
+        self._log_t.extend((expires - self.lifetimes_s)[order].tolist())
+        self._log_c.extend(order.tolist())
+        self._log_r.extend(answers[order].tolist())
 
     def cached(self, client: int, time_s: float) -> int | None:
         """The record ``client`` has cached at ``time_s``, or ``None`` if it must ask."""
-        return self.answer[client] if time_s < self.expires_s[client] else None
+        return int(self.answer[client]) if time_s < self.expires_s[client] else None
 
     def fill(self, client: int, time_s: float, probabilities: np.ndarray, u: float) -> int:
         """Ask afresh: the record chosen with draw ``u``, cached from ``time_s`` on."""
@@ -220,6 +221,15 @@ class ClientCaches:
         self._log_c.append(client)
         self._log_r.append(record)
         return record
+
+    def store_many(self, client: np.ndarray, time_s: np.ndarray, record: np.ndarray) -> None:
+        """:meth:`store` for several fresh answers, in order (a client keeps its last)."""
+        last = client.size - 1 - first_each(client[::-1])  # each client's last answer
+        self.answer[client[last]] = record[last]
+        self.expires_s[client[last]] = time_s[last] + self.lifetimes_s[client[last]]
+        self._log_t.extend(time_s.tolist())
+        self._log_c.extend(client.tolist())
+        self._log_r.extend(record.tolist())
 
     def lookup(self, client: int, time_s: float, probabilities: np.ndarray, u: float) -> int:
         """The record ``client`` uses at ``time_s``: cached, or freshly chosen with draw ``u``.
@@ -268,23 +278,24 @@ def client_share_timeline(resolutions: Resolution, n_clients: int,
     grid = np.asarray(grid_s, dtype=float)
     fresh = np.broadcast_to(np.asarray(fresh_share, dtype=float), grid.shape)
     lifetimes = np.broadcast_to(np.asarray(ttl_s, dtype=float), (n_clients,))
-    cached_on = np.zeros(grid.size)
-    valid = np.zeros(grid.size)
-    t, c, r = resolutions.time_s, resolutions.client, resolutions.record
-    by_client = np.argsort(c, kind="stable")  # each client's fills, in log order
-    bounds = np.searchsorted(c[by_client], np.arange(n_clients + 1)).tolist()
-    for client in range(n_clients):
-        lo, hi = bounds[client], bounds[client + 1]
-        if lo == hi:
-            continue
-        sel = by_client[lo:hi]
-        ct, cr = t[sel], r[sel]
-        last = np.searchsorted(ct, grid, side="right") - 1  # last fill at or before t
-        has = last >= 0
-        li = np.where(has, last, 0)
-        live = has & (grid < ct[li] + lifetimes[client])
-        valid += live
-        cached_on += live & (cr[li] == record)
+    by_client = (np.argsort(resolutions.client.astype(np.uint16), kind="stable")
+                 if n_clients <= 65536 else np.argsort(resolutions.client, kind="stable"))
+    t, c, r = (a[by_client] for a in (resolutions.time_s, resolutions.client,
+                                      resolutions.record))
+    # a fill is its client's last at grid times from it to the next fill, and valid there
+    # until it expires: count each fill over that span of the (sorted) grid
+    following = np.append(t[1:], np.inf)
+    following[np.append(c[1:] != c[:-1], True)] = np.inf
+    order = np.argsort(grid, kind="stable")
+    ordered = grid[order]
+    lo = np.searchsorted(ordered, t, side="left")
+    hi = np.minimum(np.searchsorted(ordered, following, side="left"),
+                    np.searchsorted(ordered, t + lifetimes[c], side="left"))
+    valid, cached_on = np.zeros(grid.size), np.zeros(grid.size)
+    for total, counted in ((valid, hi > lo), (cached_on, (hi > lo) & (r == record))):
+        spans = (np.bincount(lo[counted], minlength=grid.size + 1)
+                 - np.bincount(hi[counted], minlength=grid.size + 1))
+        total[order] = np.cumsum(spans)[:grid.size]
     return (cached_on + (n_clients - valid) * fresh) / n_clients
 
 

@@ -5,7 +5,8 @@ service's name through weighted Route 53 records, one per side (blue, green, ...
 the answer in its cache (:mod:`tipsim.sim.web.dns`), and sends the request down that
 side's network path (:mod:`tipsim.sim.web.network`) to its load balancer. DNS caching is
 per client, so the lookup happens in :meth:`DnsEntry.accept_many`, where the user is
-known; the entry takes each run of requests between two events at once.
+known; the entry takes each run of requests between two events at once: the lookups
+(:mod:`tipsim.sim.web.lookups`), then each side's share (:mod:`tipsim.sim.web.batch`).
 """
 
 from __future__ import annotations
@@ -19,10 +20,14 @@ import numpy as np
 from tipsim.errors import ParameterError
 from tipsim.params import Params, param
 from tipsim.sim.recorder import RequestLog
+from tipsim.sim.web.batch import Run, RunFailures, send_run
 from tipsim.sim.web.dns import ClientCaches, record_probabilities
+from tipsim.sim.web.lookups import cache_plan
 from tipsim.sim.web.network import NO_TARGET, PATH_FAILURE, REFUSED, Side
 
 OddsKey = tuple[tuple[float, ...], tuple[bool, ...]]  # (record weights, sides' health)
+MIN_RUN = 8
+"""Shorter runs of requests go one at a time (numpy's per-call cost would outweigh)."""
 
 
 class EntryConfig(Params):
@@ -84,9 +89,15 @@ class DnsEntry:
         if len(self.old_clients) != caches.n_clients:
             raise ParameterError("old_clients", len(self.old_clients),
                                  f"one flag per client ({caches.n_clients})")
+        self._old = np.array(self.old_clients, dtype=bool)
+        # lookups planned for the requests to come: (arrival column, first position,
+        # fresh-query flags, answer sources) and the next position expected
+        self._plan: tuple[object, int, np.ndarray, np.ndarray] | None = None
+        self._planned_to = -1
         self.weights: list[float] = [1.0] + [0.0] * (len(self.sides) - 1)
         self._probs: dict[OddsKey, np.ndarray] = {}
         self._cumulative: dict[OddsKey, list[float]] = {}
+        self._cumulative_np: dict[OddsKey, np.ndarray] = {}
         self._current: OddsKey | None = None  # odds of now; None after a weight/health change
         self._u_route = 0.0
         self.weight_time_s: list[float] = [-math.inf]  # when the weights changed ...
@@ -115,7 +126,8 @@ class DnsEntry:
         if p is None:
             p = record_probabilities(key[0], key[1], self.evaluate_target_health)
             self._probs[key] = p
-            self._cumulative[key] = np.cumsum(p).tolist()
+            self._cumulative_np[key] = np.cumsum(p)
+            self._cumulative[key] = self._cumulative_np[key].tolist()
         return p
 
     def _key(self, now_s: float | None) -> OddsKey:
@@ -172,7 +184,7 @@ class DnsEntry:
         odds = np.array([[self._odds((weights, health))[record] for health in self.health_log]
                          for weights in self.weight_log])  # [weights, health]
         seen = odds[w_idx, h_idx[:, None]]  # [grid time, server delay]
-        return np.array([np.mean(row) for row in seen]) if grid.size else np.zeros(0)
+        return seen.mean(axis=1) if grid.size else np.zeros(0)  # row by row, as np.mean
 
     # -- the Router / Target protocol of tipsim.sim.web.traffic ---------------------------
     def pick(self, t: float, u_route: float) -> DnsEntry:
@@ -182,19 +194,97 @@ class DnsEntry:
 
     def accept(self, arrival_s: float, user: int, demand_s: float, u_error: float) -> None:
         """Resolve for ``user``, cross the side's path, and hand over to an instance."""
-        self.accept_many([arrival_s], [user], [demand_s], [u_error], [self._u_route], 0, 1)
+        self._plan = None  # a request the plan did not expect
+        self._accept_each([arrival_s], [user], [demand_s], [u_error], [self._u_route])
 
-    def accept_many(self, arrival_s: Sequence[float], user: Sequence[int],
-                    demand_s: Sequence[float], u_error: Sequence[float],
-                    u_route: Sequence[float], lo: int, hi: int) -> None:
-        """:meth:`accept` requests ``lo`` to ``hi - 1``, all before the model's next event.
+    def accept_many(self, arrival_s: np.ndarray, user: np.ndarray, demand_s: np.ndarray,
+                    u_error: np.ndarray, u_route: np.ndarray, lo: int, hi: int) -> None:
+        """:meth:`accept` requests ``lo`` to ``hi - 1`` of the workload's columns, all
+        before the model's next event, with the same results and draws as one at a time.
 
-        Weights and health cannot change within the run (only events change them), so
-        the current odds are looked up once; everything else is done request by request,
-        in order, with the same draws as :meth:`accept` one at a time.
+        Weights and health cannot change within the run (only events change them), so the
+        current odds are looked up once. With round-robin balancers the run is routed in
+        numpy (:meth:`_lookups`, :meth:`_answers`, then
+        :func:`~tipsim.sim.web.batch.send_run` per side); otherwise (least-outstanding
+        looks at the instances between two requests) request by request.
         """
         if lo >= hi:
             return
+        cols = [c[lo:hi] if isinstance(c, np.ndarray) else np.asarray(c[lo:hi])
+                for c in (arrival_s, user, demand_s, u_error, u_route)]
+        if hi - lo < MIN_RUN or any(s.lb.policy != "round-robin" for s in self.sides):
+            if self._planned_to == lo:  # the same lookups as planned
+                self._planned_to = hi
+            else:
+                self._plan = None
+            self._accept_each(*(c.tolist() for c in cols))
+            return
+        run = Run(cols[0], cols[1], cols[2], cols[3], cols[4], self._old)
+        records = self._answers(run, *self._lookups(arrival_s, user, lo, hi))
+        failures = RunFailures()
+        for k, side in enumerate(self.sides):
+            at = (records == k).nonzero()[0]
+            side.requests += at.size
+            if at.size:
+                send_run(side, at, run, self.log, self.client_timeout_s, failures)
+        failures.record(run)
+
+    def _lookups(self, arrival_s: np.ndarray, user: np.ndarray, lo: int,
+                 hi: int) -> tuple[np.ndarray, np.ndarray]:
+        """Positions (in the run ``lo`` to ``hi - 1``) of the requests that ask afresh, and
+        where each request's answer comes from (a position in the run; negative: the
+        answer its client had cached before the run), from the plan of every request
+        still to come (:func:`~tipsim.sim.web.lookups.cache_plan`), made again when
+        these are not the requests it expects next."""
+        plan = self._plan
+        if plan is None or plan[0] is not arrival_s or self._planned_to != lo:
+            fresh, source = cache_plan(np.asarray(arrival_s[lo:]), np.asarray(user[lo:]),
+                                       self.caches.expires_s, self.caches.lifetimes_s)
+            plan = self._plan = (arrival_s, lo, fresh, source)
+        _, start, fresh, source = plan
+        self._planned_to = hi
+        a, b = lo - start, hi - start
+        return fresh[a:b].nonzero()[0], source[a:b] - a
+
+    def _answers(self, run: Run, fills: np.ndarray, source: np.ndarray) -> np.ndarray:
+        """The record (side) each request of the run goes to: cached, or asked afresh
+        (``fills``) with the request's routing draw, in order (lag draws included)."""
+        current = self._current
+        if current is None:  # first request since a weight or health change
+            current = self._current = self._key(float(run.time_s[0]))
+        caches = self.caches
+        record = caches.answer[run.user]
+        if fills.size == 0:
+            return record
+        t_fill, u_fill = run.time_s[fills], run.u_route[fills]
+        cumulative = self._cumulative_np[current]
+        fresh = np.minimum(cumulative.searchsorted(u_fill, side="right"), cumulative.size - 1)
+        lag, changed_s = self._lag, self.weight_time_s[-1]
+        if lag is not None and t_fill[0] - changed_s < self.propagation_s:
+            # as :meth:`answering`: a lag draw per fresh query within the spread
+            spread = (t_fill - changed_s < self.propagation_s).nonzero()[0]
+            seen_at = t_fill[spread] - lag.random(spread.size) * self.propagation_s
+            applied = np.searchsorted(self.weight_time_s, seen_at, side="right") - 1
+            for w in np.unique(applied).tolist():
+                weights = self.weight_log[w]
+                if weights == current[0]:
+                    continue
+                key = (weights, current[1])
+                self._odds(key)
+                other = self._cumulative_np[key]
+                mine = spread[applied == w]
+                fresh[mine] = np.minimum(np.searchsorted(other, u_fill[mine], side="right"),
+                                         other.size - 1)
+        caches.store_many(run.user[fills], t_fill, fresh)
+        by_position = np.zeros(run.time_s.size, dtype=fresh.dtype)
+        by_position[fills] = fresh
+        return np.where(source >= 0, by_position[np.maximum(source, 0)], record)
+
+    def _accept_each(self, arrival_s: Sequence[float], user: Sequence[int],
+                     demand_s: Sequence[float], u_error: Sequence[float],
+                     u_route: Sequence[float]) -> None:
+        """:meth:`accept` for each request in turn (lists, a run before the next event)."""
+        lo, hi = 0, len(arrival_s)
         current = self._current
         if current is None:  # first request since a weight or health change
             current = self._current = self._key(arrival_s[lo])

@@ -8,6 +8,8 @@ and end at arrival with the exact FCFS multi-server recursion (Kiefer and Wolfow
 This gives the same waits as a simpy ``Resource`` queue (``tests/test_sim_mmc.py``
 checks it request by request) at a fraction of the events, so a scenario only schedules
 simpy events for things that change the system: boots, crashes, deploy steps, checks.
+A run of requests between two such events can be taken at once (:meth:`Instance.accept_many`,
+:mod:`tipsim.sim.web.fcfs`), with the same results.
 
 An instance records a request in the :class:`~tipsim.sim.recorder.RequestLog` when the
 request completes (lazily, when the instance is next asked about time ``t``), so that a
@@ -37,9 +39,13 @@ import heapq
 import math
 from typing import TYPE_CHECKING, Literal
 
+import numpy as np
+
 from tipsim.errors import ParameterError
 from tipsim.params import Params, param
 from tipsim.sim.recorder import RequestLog
+from tipsim.sim.web.fcfs import fcfs_ends
+from tipsim.sim.web.inflight import InFlight
 
 if TYPE_CHECKING:
     from simpy.events import Process
@@ -133,7 +139,7 @@ class Instance:
 
     __slots__ = (
         "instance_id", "image", "workers", "log", "pool", "state", "slow_threshold_s",
-        "refused_latency_s", "_free_at", "_in_flight", "_seq", "completed", "failed", "slow",
+        "refused_latency_s", "_free_at", "_in_flight", "completed", "failed", "slow",
         "launched_s", "started_s", "stopped_s", "ready", "unhealthy_checks", "served",
         "_cold_extra", "_hit_keep", "_user_share",
     )
@@ -152,9 +158,7 @@ class Instance:
         self.slow_threshold_s = float(slow_threshold_s)
         self.refused_latency_s = float(refused_latency_s)
         self._free_at: list[float] = [0.0] * self.workers
-        # (end_s, seq, arrival_s, user, latency_s, ok): a heap ordered by completion
-        self._in_flight: list[tuple[float, int, float, int, float, bool]] = []
-        self._seq = 0
+        self._in_flight = InFlight()  # accepted, not yet recorded
         self.completed = 0  # requests recorded (ok or not)
         self.failed = 0
         self.slow = 0
@@ -205,11 +209,41 @@ class Instance:
         self.served += 1
         end = start + demand_s * factor
         heapq.heapreplace(self._free_at, end)
-        self._seq += 1
         ok = u_error >= image.error_prob
         if ok and self._user_share > 0.0 and (user * GOLDEN) % 1.0 < self._user_share:
             ok = False
-        heapq.heappush(self._in_flight, (end, self._seq, arrival_s, user, end - arrival_s, ok))
+        self._in_flight.push(end, arrival_s, user, end - arrival_s, ok)
+
+    def accept_many(self, arrival_s: np.ndarray, user: np.ndarray, demand_s: np.ndarray,
+                    u_error: np.ndarray) -> float | None:
+        """:meth:`accept` for a run of requests (columns in arrival order, all before the
+        model's next event), with the same results.
+
+        An instance that refuses them (not serving, or a closed port) counts them and
+        returns the latency to record for each: the caller records them at once, in
+        order with the run's other failures. Otherwise it returns ``None``.
+        """
+        image = self.image
+        n = arrival_s.size
+        if self.state != "in_service" or not image.port_open:
+            self.completed += n
+            self.failed += n
+            if self.refused_latency_s > self.slow_threshold_s:
+                self.slow += n
+            return self.refused_latency_s
+        if self._cold_extra > 0.0:  # the same float operations as accept, request by request
+            lf, extra, keep = image.latency_factor, self._cold_extra, self._hit_keep
+            work = demand_s * np.array([lf * (1.0 + extra * keep ** k)
+                                        for k in range(self.served, self.served + n)])
+        else:
+            work = demand_s * image.latency_factor
+        self.served += n
+        end = fcfs_ends(self._free_at, arrival_s, work)
+        ok = u_error >= image.error_prob
+        if self._user_share > 0.0:
+            ok &= (user * GOLDEN) % 1.0 >= self._user_share
+        self._in_flight.push_many(end, arrival_s, user, end - arrival_s, ok)
+        return None
 
     def outstanding(self, now_s: float) -> int:
         """Requests accepted and not yet finished at ``now_s`` (records those finished)."""
@@ -218,35 +252,23 @@ class Instance:
 
     def flush(self, now_s: float) -> None:
         """Record every request that has finished by ``now_s``."""
-        heap = self._in_flight
-        if not heap or heap[0][0] > now_s:
+        rows = self._in_flight.pop_due(now_s)  # in order of completion, as _record would
+        if rows is None:
             return
-        times: list[float] = []
-        users: list[int] = []
-        latencies: list[float] = []
-        oks: list[bool] = []
-        add_time, add_user, add_latency, add_ok = (times.append, users.append,
-                                                   latencies.append, oks.append)
-        pop = heapq.heappop
-        while heap and heap[0][0] <= now_s:  # in order of completion, as _record would
-            _, _, arrival_s, user, latency_s, ok = pop(heap)
-            add_time(arrival_s)
-            add_user(user)
-            add_latency(latency_s)
-            add_ok(ok)
+        times, users, latencies, oks = rows
         self.log.extend(times, users, self.instance_id, self.image.code, latencies, oks)
-        done = len(times)
+        done = times.size
         self.completed += done
-        self.failed += done - sum(oks)
+        self.failed += done - int(oks.sum())
         if self.slow_threshold_s < math.inf:
-            self.slow += sum(latency_s > self.slow_threshold_s for latency_s in latencies)
+            self.slow += int((latencies > self.slow_threshold_s).sum())
 
     def fail_in_flight(self, now_s: float) -> None:
         """Everything still queued or in service at ``now_s`` fails at ``now_s``."""
         self.flush(now_s)
-        for _, _, arrival_s, user, _, _ in sorted(self._in_flight):
+        times, users, _, _ = self._in_flight.pop_all()
+        for arrival_s, user in zip(times.tolist(), users.astype(int).tolist(), strict=True):
             self._record(arrival_s, user, now_s - arrival_s, False)
-        self._in_flight = []
 
     def crash(self, now_s: float) -> None:
         """The software dies: in-flight requests fail; new ones are refused."""

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Mapping
 from typing import Any, Literal
 
+import numpy as np
+
 from tipsim.errors import ParameterError
 from tipsim.sim.web.instances import Instance
 
@@ -97,6 +99,51 @@ class LoadBalancer:
         self._live = None
 
     # ------------------------------------------------------------------ routing
+    def _live_pools(self) -> list[str]:
+        """Pools with members and weight > 0, recomputed only after a change."""
+        if self._live is None:
+            self._live = [p for p, ms in self.pools.items() if ms and self.weights[p] > 0.0]
+        return self._live
+
+    def pick_many(self, u_route: np.ndarray) -> list[tuple[Instance, np.ndarray]] | None:
+        """:meth:`pick` for a run of requests with routing draws ``u_route`` (round-robin
+        only: least-outstanding looks at each instance between two requests).
+
+        Returns each chosen instance with the positions (in ``u_route``) of its requests,
+        ascending, or ``None`` if no pool can take them; the round-robin counters move on
+        as one :meth:`pick` per request would.
+        """
+        if self.policy != "round-robin":
+            raise ParameterError("policy", self.policy, "'round-robin' for pick_many")
+        live = self._live_pools()
+        if not live:
+            return None
+        n = u_route.size
+        if len(live) == 1:
+            per_pool = [(live[0], np.arange(n))]
+        else:  # the same subtractions as pick, for every request at once
+            x = u_route * sum(self.weights[p] for p in live)
+            choice = np.full(n, len(live) - 1)
+            open_ = np.ones(n, dtype=bool)
+            for j, p in enumerate(live):
+                x = x - self.weights[p]
+                hit = open_ & (x < 0.0)
+                choice[hit] = j
+                open_ &= ~hit
+            per_pool = [(p, np.flatnonzero(choice == j)) for j, p in enumerate(live)]
+        out: list[tuple[Instance, np.ndarray]] = []
+        for pool, positions in per_pool:
+            if positions.size == 0:
+                continue
+            members = self.pools[pool]
+            size, first = len(members), self._next[pool] % len(members)
+            self._next[pool] = (first + positions.size - 1) % size + 1
+            for k, member in enumerate(members):  # member k takes every size-th request
+                mine = positions[(k - first) % size::size]
+                if mine.size:
+                    out.append((member, mine))
+        return out
+
     def pick(self, t: float, u_route: float) -> Instance | None:
         """The instance for a request arriving at ``t``; ``None`` if no pool can take it.
 
@@ -106,9 +153,7 @@ class LoadBalancer:
         """
         pools = self.pools
         weights = self.weights
-        live = self._live
-        if live is None:  # recomputed only after a change of members or weights
-            live = self._live = [p for p, ms in pools.items() if ms and weights[p] > 0.0]
+        live = self._live_pools()
         if not live:
             return None
         pool = live[0]

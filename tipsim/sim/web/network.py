@@ -140,6 +140,18 @@ class Side:
             self._loss_u.extend(self.rng.random(4096).tolist())
         return self._loss_u.pop()
 
+    def loss_draws(self, n: int) -> np.ndarray:
+        """``n`` draws of :meth:`loss_draw` in a row."""
+        out: list[float] = []
+        left = self._loss_u
+        while len(out) < n:
+            if not left:
+                left.extend(self.rng.random(4096).tolist())
+            take = min(n - len(out), len(left))
+            out.extend(reversed(left[len(left) - take:]))
+            del left[len(left) - take:]
+        return np.array(out, dtype=float)
+
     @property
     def healthy(self) -> bool:
         """A balancer with at least one in-service target (what evaluate-target-health sees)."""

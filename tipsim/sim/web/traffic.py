@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -224,12 +224,11 @@ class Router(Protocol):
 
 class BatchRouter(Protocol):
     """A router that also takes a run of requests at once (``accept_many``): requests
-    ``lo`` to ``hi - 1`` of the workload's lists, all before the model's next event, handled
-    exactly as ``pick`` + ``accept`` one by one would."""
+    ``lo`` to ``hi - 1`` of the workload's arrays, all before the model's next event,
+    handled exactly as ``pick`` + ``accept`` one by one would."""
 
-    def accept_many(self, arrival_s: Sequence[float], user: Sequence[int],
-                    demand_s: Sequence[float], u_error: Sequence[float],
-                    u_route: Sequence[float], lo: int, hi: int) -> None: ...
+    def accept_many(self, arrival_s: np.ndarray, user: np.ndarray, demand_s: np.ndarray,
+                    u_error: np.ndarray, u_route: np.ndarray, lo: int, hi: int) -> None: ...
 
 
 def client_process(env: Any, workload: Workload, router: Router,
@@ -245,15 +244,14 @@ def client_process(env: Any, workload: Workload, router: Router,
     A :class:`BatchRouter` gets each such run of requests in one call.
     """
     arrival = workload.arrival_s.tolist()
-    user = workload.user.tolist()
-    demand = workload.demand_s.tolist()
-    u_error = workload.u_error.tolist()
-    u_route = workload.u_route.tolist()
+    many = getattr(router, "accept_many", None)
+    if many is None:  # request by request: lists are faster to index
+        user, demand = workload.user.tolist(), workload.demand_s.tolist()
+        u_error, u_route = workload.u_error.tolist(), workload.u_route.tolist()
     end = math.inf if until_s is None else float(until_s)
     n = len(arrival)
     i = 0
     pick = router.pick
-    many = getattr(router, "accept_many", None)
     while i < n:
         t = arrival[i]
         if t >= end:
@@ -263,7 +261,8 @@ def client_process(env: Any, workload: Workload, router: Router,
         next_event = env.peek()
         if many is not None:  # the router takes the run of requests in one call
             j = bisect.bisect_left(arrival, min(next_event, end), i)
-            many(arrival, user, demand, u_error, u_route, i, j)
+            many(workload.arrival_s, workload.user, workload.demand_s, workload.u_error,
+                 workload.u_route, i, j)
             i = j
         else:
             while i < n:
