@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tipsim.params import Params, param
-from tipsim.sim.web.lookups import first_each
+from tipsim.sim.web.lookups import client_order, first_each, pick_records
 
 
 class DnsConfig(Params):
@@ -195,8 +195,7 @@ class ClientCaches:
         n = self.n_clients
         if not np.any(self.lifetimes_s > 0):
             return
-        answers = np.minimum(np.searchsorted(np.cumsum(probabilities), rng.random(n),
-                                             side="right"), len(probabilities) - 1)
+        answers = pick_records(np.cumsum(probabilities), rng.random(n))
         expires = rng.uniform(0.0, self.lifetimes_s, n)
         order = np.argsort(expires)  # logged in order of expiry
         self.answer[:] = answers
@@ -278,8 +277,7 @@ def client_share_timeline(resolutions: Resolution, n_clients: int,
     grid = np.asarray(grid_s, dtype=float)
     fresh = np.broadcast_to(np.asarray(fresh_share, dtype=float), grid.shape)
     lifetimes = np.broadcast_to(np.asarray(ttl_s, dtype=float), (n_clients,))
-    by_client = (np.argsort(resolutions.client.astype(np.uint16), kind="stable")
-                 if n_clients <= 65536 else np.argsort(resolutions.client, kind="stable"))
+    by_client = client_order(resolutions.client, n_clients)
     t, c, r = (a[by_client] for a in (resolutions.time_s, resolutions.client,
                                       resolutions.record))
     # a fill is its client's last at grid times from it to the next fill, and valid there

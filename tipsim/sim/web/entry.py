@@ -22,7 +22,7 @@ from tipsim.params import Params, param
 from tipsim.sim.recorder import RequestLog
 from tipsim.sim.web.batch import Run, RunFailures, send_run
 from tipsim.sim.web.dns import ClientCaches, record_probabilities
-from tipsim.sim.web.lookups import cache_plan
+from tipsim.sim.web.lookups import cache_plan, pick_records
 from tipsim.sim.web.network import NO_TARGET, PATH_FAILURE, REFUSED, Side
 
 OddsKey = tuple[tuple[float, ...], tuple[bool, ...]]  # (record weights, sides' health)
@@ -257,8 +257,7 @@ class DnsEntry:
         if fills.size == 0:
             return record
         t_fill, u_fill = run.time_s[fills], run.u_route[fills]
-        cumulative = self._cumulative_np[current]
-        fresh = np.minimum(cumulative.searchsorted(u_fill, side="right"), cumulative.size - 1)
+        fresh = pick_records(self._cumulative_np[current], u_fill)
         lag, changed_s = self._lag, self.weight_time_s[-1]
         if lag is not None and t_fill[0] - changed_s < self.propagation_s:
             # as :meth:`answering`: a lag draw per fresh query within the spread
@@ -271,10 +270,8 @@ class DnsEntry:
                     continue
                 key = (weights, current[1])
                 self._odds(key)
-                other = self._cumulative_np[key]
                 mine = spread[applied == w]
-                fresh[mine] = np.minimum(np.searchsorted(other, u_fill[mine], side="right"),
-                                         other.size - 1)
+                fresh[mine] = pick_records(self._cumulative_np[key], u_fill[mine])
         caches.store_many(run.user[fills], t_fill, fresh)
         by_position = np.zeros(run.time_s.size, dtype=fresh.dtype)
         by_position[fills] = fresh

@@ -40,6 +40,26 @@ def first_each(keys: np.ndarray) -> np.ndarray:
     return order[starts]
 
 
+def client_order(client: np.ndarray, n_clients: int) -> np.ndarray:
+    """Positions of ``client``, client by client, each client's in their order (a stable
+    sort; with up to 65,536 clients the keys fit 16 bits and take numpy's radix sort)."""
+    if n_clients <= 65536:
+        return np.argsort(client.astype(np.uint16), kind="stable")
+    return np.argsort(client, kind="stable")
+
+
+def pick_records(cumulative: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The record each fresh query is answered with, for uniform draws ``u`` in [0, 1) and
+    the cumulative answer probabilities (:func:`~tipsim.sim.web.dns.pick_record` for many).
+
+    Examples
+    --------
+    >>> pick_records(np.array([0.25, 1.0]), np.array([0.1, 0.25, 0.9])).tolist()
+    [0, 1, 1]
+    """
+    return np.minimum(cumulative.searchsorted(u, side="right"), cumulative.size - 1)
+
+
 def cache_plan(time_s: np.ndarray, client: np.ndarray, expires_s: np.ndarray,
                lifetime_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Which requests ask afresh, and whose answer every request uses.
@@ -71,9 +91,7 @@ def cache_plan(time_s: np.ndarray, client: np.ndarray, expires_s: np.ndarray,
     fresh, source = np.zeros(n, dtype=bool), np.full(n, -1)
     if n == 0:
         return fresh, source
-    order = (np.argsort(client.astype(np.uint16), kind="stable") if clients_n <= 65536
-             else np.argsort(client.astype(np.int64) * n + np.arange(n)))  # unique keys
-    # (client by client, each in time order; 16-bit keys take numpy's radix sort)
+    order = client_order(client, clients_n)  # client by client, each in time order
     who, t = client[order], time_s[order]
     new_value = np.ones(n, dtype=bool)
     np.not_equal(time_s[1:], time_s[:-1], out=new_value[1:])
