@@ -88,6 +88,8 @@ typecheck: venv-test
 	@$(BIN)/mypy
 
 test: venv-test browser-deps lint typecheck
+	@echo "[tipsim] the examples in docstrings (doctest)"
+	@$(BIN)/python -m pytest -q -p no:cacheprovider --doctest-modules tipsim
 	@echo "[tipsim] unit, notebook (nbmake) and browser tests"
 	@$(BIN)/python -m pytest --nbmake tests notebooks
 

@@ -288,7 +288,7 @@ assert np.all(share[g >= 600.0] == 1.0)
 assert tail_share[tg == 360.0][0] < 1.0 and 360.0 < last_blue_s < 660.0
 assert np.all(tail_share[tg >= 660.0] == 1.0)
 assert removal_time(40.0, "timeout") == 93.0 and removal_time(40.0, "immediate") == 90.0
-assert len(panel.rollout_fig.data) == 6 and len(panel.dns_fig.data) == 2
+assert len(panel.figures["rollout"].data) == 6 and len(panel.figures["dns"].data) == 2
 assert built.ok and smoke.passed, smoke.failed()
 assert broken.failed() == ["default_route_to_gateway"], broken.failed()
 assert repaired.ok and smoke_test(stack).passed

@@ -64,7 +64,7 @@ def canary_rollout() -> go.Figure:
     from tipsim.widgets.canary import CanaryPanel
 
     panel = CanaryPanel(Params(defect="blocked-port"), seed=1)
-    return _static(panel.rollout_fig, 420)
+    return _static(panel.figures["rollout"], 420)
 
 
 def canary_dns_ttl() -> go.Figure:
@@ -73,7 +73,7 @@ def canary_dns_ttl() -> go.Figure:
 
     panel = CanaryPanel(Params(strategy="big-bang", defect="none", dns_ttl_s=300.0), seed=1)
     panel.show.value = "big-bang"
-    return _static(panel.dns_fig, 320)
+    return _static(panel.figures["dns"], 320)
 
 
 def node_groups_tradeoff() -> go.Figure:

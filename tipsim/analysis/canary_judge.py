@@ -60,6 +60,7 @@ import numpy as np
 from pydantic import model_validator
 
 from tipsim.analysis.mann_whitney import rank_sum_test
+from tipsim.param_rules import ordered
 from tipsim.params import Params, param
 
 Direction = Literal["increase", "decrease", "either"]
@@ -85,9 +86,7 @@ class JudgeParams(Params):
 
     @model_validator(mode="after")
     def _marginal_below_pass(self) -> Self:
-        if self.marginal_score > self.pass_score:
-            raise ValueError("marginal_score: a number <= pass_score")
-        return self
+        return ordered(self, "marginal_score", "<=", "pass_score")
 
 
 class MetricSpec(Params):

@@ -20,11 +20,11 @@ tipsim.errors.ParameterError: scenario='nope' is not allowed: one of ...
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from typing import Any
 
 from tipsim.errors import ParameterError
+from tipsim.plain_json import plain_json
 from tipsim.scenarios import SCENARIOS
 
 MAX_BODY_BYTES = 64 * 1024
@@ -96,39 +96,11 @@ def parse_body(body: bytes) -> SharedResult:
     return make_result(data["name"], data["scenario"], data["params"], data["results"])
 
 
-def json_ready(obj: Any) -> Any:
-    """``json.dumps`` default for the values a scenario returns (numpy scalars and arrays).
-
-    Duck-typed (``tolist``), so the client needs no numpy. Non-finite floats become None:
-    JSON has no NaN.
-    """
-    if hasattr(obj, "tolist"):
-        return _finite(obj.tolist())
-    return str(obj)
-
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    return value
-
-
 def encode(result: SharedResult) -> bytes:
     """The request body for ``result``, refused here if it is over the board's limit."""
-    body = json.dumps(_replace_nonfinite(result.to_json()), default=json_ready,
-                      allow_nan=False).encode()
+    body = json.dumps(plain_json(result.to_json()), default=str, allow_nan=False).encode()
     if len(body) > MAX_BODY_BYTES:
         raise ParameterError("results", f"{len(body)} bytes",
                              f"at most {MAX_BODY_BYTES} bytes of JSON")
     return body
 
-
-def _replace_nonfinite(value: Any) -> Any:
-    """Plain-float NaN/inf anywhere in nested dicts and lists become None."""
-    if isinstance(value, dict):
-        return {k: _replace_nonfinite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_replace_nonfinite(v) for v in value]
-    return _finite(value)

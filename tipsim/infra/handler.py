@@ -128,6 +128,13 @@ def orphan_address(type_name: str, child_id: str) -> str:
     return f'{type_name}.orphan["{child_id}"]'
 
 
+def child_address(tags: Mapping[str, str], type_name: str, child_id: str) -> str:
+    """The address a parent's ``tags`` record for its untaggable child ``child_id`` (an
+    orphan's address when they record none)."""
+    return (decode_address(tags.get(child_key(child_id), ""))
+            or orphan_address(type_name, child_id))
+
+
 def error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 

@@ -18,9 +18,8 @@ from tipsim.infra.handler import (
     Context,
     Handler,
     address_tag,
+    child_address,
     child_key,
-    decode_address,
-    orphan_address,
 )
 
 REF_PREFIX = "tipsim|"
@@ -163,8 +162,7 @@ class RecordHandler(Handler):
             for rs in _record_sets(ctx, zone.id, zone.attrs["name"]):
                 attrs = self._from_set(zone.id, rs)
                 rid = _record_id(zone.id, attrs["name"], attrs["type"], attrs["set_identifier"])
-                address = (decode_address(tags.get(child_key(rid), ""))
-                           or orphan_address(self.type_name, rid))
+                address = child_address(tags, self.type_name, rid)
                 out.append(Actual(address, self.type_name, rid, {"id": rid, **attrs,
                                                                   "_set": rs},
                                   parent_id=zone.id))

@@ -16,9 +16,8 @@ from tipsim.infra.handler import (
     Handler,
     address_of,
     address_tag,
+    child_address,
     child_key,
-    decode_address,
-    orphan_address,
     owned_by,
     user_tags,
 )
@@ -129,8 +128,7 @@ class EventSourceMappingHandler(Handler):
             tags = fn.attrs["_all_tags"]
             res = lam.list_event_source_mappings(FunctionName=fn.id)
             for m in res.get("EventSourceMappings", []):
-                address = (decode_address(tags.get(child_key(m["UUID"]), ""))
-                           or orphan_address(self.type_name, m["UUID"]))
+                address = child_address(tags, self.type_name, m["UUID"])
                 out.append(Actual(address, self.type_name, m["UUID"], {
                     "id": m["UUID"], "function_name": fn.id,
                     "event_source_arn": m.get("EventSourceArn"), "topics": m.get("Topics", []),

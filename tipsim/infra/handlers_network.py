@@ -14,9 +14,8 @@ from tipsim.infra.handler import (
     Context,
     Handler,
     address_tag,
+    child_address,
     child_key,
-    decode_address,
-    orphan_address,
     tag_dict,
 )
 
@@ -213,8 +212,7 @@ class RouteTableAssociationHandler(Handler):
             tags = table.attrs["_all_tags"]
             for assoc in table.attrs["_associations"]:
                 assoc_id = assoc["RouteTableAssociationId"]
-                address = (decode_address(tags.get(child_key(assoc_id), ""))
-                           or orphan_address(self.type_name, assoc_id))
+                address = child_address(tags, self.type_name, assoc_id)
                 out.append(Actual(address, self.type_name, assoc_id, {
                     "id": assoc_id, "subnet_id": assoc.get("SubnetId"),
                     "route_table_id": table.id}, parent_id=table.id))

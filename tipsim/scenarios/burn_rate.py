@@ -25,6 +25,7 @@ from tipsim.analysis.burn_rate import (
     closed_form_fire_s,
     evaluate,
 )
+from tipsim.param_rules import ordered
 from tipsim.params import Params as BaseParams
 from tipsim.params import param
 
@@ -45,9 +46,7 @@ class Params(BaseParams):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        if self.baseline_error_ratio > self.error_ratio:
-            raise ValueError("baseline_error_ratio: a number <= error_ratio")
-        return self
+        return ordered(self, "baseline_error_ratio", "<=", "error_ratio")
 
 
 def run_cli(params: Params, *, seed: int, replications: int | None = None) -> dict[str, Any]:

@@ -12,7 +12,7 @@ Example
 >>> kept.started
 False
 >>> frame = run("data-lake-ab", {"rate_per_s": [500, 5000]}, out="sweeps",
-...             client=kept.client)        # doctest: +SKIP  (starts the cluster)
+...             client=kept.client)  # starts the cluster  # doctest: +SKIP
 >>> kept.close()
 """
 

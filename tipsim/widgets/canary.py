@@ -1,11 +1,11 @@
 """Panel for scenario 2: choose a defect, a TTL, a step plan and the judge's thresholds;
 big-bang, blue/green and canary run again on one seed at every change, and compare.
 
-Figures (:class:`~tipsim.widgets.live_figure.LiveFigure`, redrawn on every change):
-:attr:`CanaryPanel.rollout_fig` (weight, per-side errors and latency, verdicts),
-:attr:`CanaryPanel.judge_fig` (the judge's per-metric table),
-:attr:`CanaryPanel.blast_fig` (blast radius per strategy) and
-:attr:`CanaryPanel.dns_fig` (share of clients on green against the weight).
+Figures (:class:`~tipsim.widgets.live_figure.LiveFigure`, redrawn on every change), in
+``CanaryPanel.figures``: ``"rollout"`` (weight, per-side errors and latency, verdicts of
+the strategy shown), ``"judge"`` (the judge's per-metric table of the last canary window),
+``"blast"`` (blast radius per strategy) and ``"dns"`` (share of clients on green against
+the weight, for the strategy shown).
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from tipsim.viz.canary import (
     rollout_figure,
     timeline_data,
 )
-from tipsim.widgets.common import MessageLine, guarded
-from tipsim.widgets.controls import control, controls, values
-from tipsim.widgets.live_figure import LiveFigure
-from tipsim.widgets.share import ShareButton, rerun_for_board
+from tipsim.widgets.common import guarded
+from tipsim.widgets.controls import control, controls
+from tipsim.widgets.live_panel import LivePanel
+from tipsim.widgets.share import rerun_for_board
 
 CONTROLS = ("defect", "dns_ttl_s", "step_weight_pct", "max_weight_pct", "window_s",
             "failed_check_threshold", "confidence", "pass_score", "marginal_score")
@@ -42,23 +42,22 @@ def _last_judged(run: CanaryRun) -> list[dict[str, Any]]:
     return [m.as_dict() for m in judged[-1][1].metrics]
 
 
-class CanaryPanel:
-    """Controls -> three strategies on one seed -> four figures.
+class CanaryPanel(LivePanel[Params]):
+    """Controls -> three strategies on one seed -> four figures
+    (:class:`~tipsim.widgets.live_panel.LivePanel`: ``params``, ``seed``).
 
     Parameters
     ----------
-    params
-        Starting parameters (the notebook's ``parameters`` cell).
-    seed
-        Seed shared by the three strategies.
     smoke_passed
         Smoke test result to gate the canary with (``None``: ``params.smoke_test``).
     """
 
+    scenario = "canary"
+    params_type = Params
+
     def __init__(self, params: Params | None = None, seed: int = 1,
                  smoke_passed: bool | None = None) -> None:
-        self.params = params or Params()
-        self.seed = seed
+        super().__init__(params, seed)
         self.smoke_passed = smoke_passed
         self.controls = controls(Params, CONTROLS, self.params, prefix="tipsim-canary-")
         for name, css in _CSS.items():
@@ -72,21 +71,7 @@ class CanaryPanel:
                             css="tipsim-canary-show")
         self.show.description = "timeline of"
         self.summary = w.HTML()
-        self.message = MessageLine()
-        self.runs = compare(self.params, seed=seed, smoke_passed=smoke_passed)
-        run = self.runs[self.show.value]
-        self.rollout_fig = LiveFigure(self._rollout(run))
-        self.judge_fig = LiveFigure(judge_table(_last_judged(self.runs["canary"]),
-                                                "judge: last canary window"))
-        self.blast_fig = LiveFigure(blast_radius_figure(self._summaries(),
-                                                        "blast radius, same seed"))
-        self.dns_fig = LiveFigure(self._dns(run))
-        self._show_summary()
-        self.message.watch(self.summary, self.blast_fig, self.rollout_fig, self.judge_fig,
-                           self.dns_fig)
-        self.on_change = guarded(self.message)(self._on_change)
-        for widget in self.controls.values():
-            widget.observe(self.on_change, names="value")
+        self._start(self.summary)
         self.show.observe(guarded(self.message)(self._on_show), names="value")
         layout = w.VBox([
             w.HBox([self.defect, self.ttl]),
@@ -94,13 +79,23 @@ class CanaryPanel:
             w.HBox([self.threshold, self.confidence]),
             w.HBox([self.pass_score, self.marginal_score]),
         ])
-        self.share = ShareButton("canary", self.shared_run)
-        self.widget = w.VBox([layout, self.message, self.summary, self.blast_fig, self.show,
-                              self.rollout_fig, self.judge_fig, self.dns_fig,
-                              *self.share.widgets])
+        f = self.figures
+        self.widget = w.VBox([layout, self.message, self.summary, f["blast"], self.show,
+                              f["rollout"], f["judge"], f["dns"], *self.share.widgets])
         self.widget.add_class("tipsim-canary-panel")
 
     # ------------------------------------------------------------------ figures
+    def _figures(self) -> dict[str, go.Figure]:
+        return {**self._selected_figures(),
+                "judge": judge_table(_last_judged(self.runs["canary"]),
+                                     "judge: last canary window"),
+                "blast": blast_radius_figure(self._summaries(), "blast radius, same seed")}
+
+    def _selected_figures(self) -> dict[str, go.Figure]:
+        """The two figures of the strategy the buttons select."""
+        run = self.runs[self.show.value]
+        return {"rollout": self._rollout(run), "dns": self._dns(run)}
+
     def _summaries(self) -> dict[str, dict[str, Any]]:
         return {name: run.summary() for name, run in self.runs.items()}
 
@@ -134,10 +129,6 @@ class CanaryPanel:
             "<th>30-day error budget used</th></tr>" + "".join(rows) + "</table>")
 
     # ------------------------------------------------------------------ callbacks
-    def current_params(self) -> Params:
-        """The parameters the controls describe (validated)."""
-        return self.params.replace(**values(self.controls))
-
     def shared_run(self) -> tuple[Params, dict[str, Any]]:
         """What "Share with the room" sends: the strategy whose timeline is shown, with the
         smoke test the panel gates on, and what ``tipsim run canary --json`` prints for it."""
@@ -146,27 +137,11 @@ class CanaryPanel:
             params = params.replace(smoke_test="pass" if self.smoke_passed else "fail")
         return params, rerun_for_board("canary", params, self.seed)
 
-    def _on_change(self, _change: Any = None) -> None:
-        """Any control changed: run the three strategies again and redraw everything."""
-        params = self.current_params()
+    def _run(self, params: Params) -> None:
+        """Run the three strategies on the panel's seed."""
         self.runs = compare(params, seed=self.seed, smoke_passed=self.smoke_passed)
-        self.params = params
-        self.refresh()
-        self.message.clear()
 
     def _on_show(self, _change: Any = None) -> None:
-        self._show_selected()
-
-    def _show_selected(self) -> None:
         """Redraw the two figures of the strategy the buttons select."""
-        run = self.runs[self.show.value]
-        self.rollout_fig.show(self._rollout(run))
-        self.dns_fig.show(self._dns(run))
-
-    def refresh(self) -> None:
-        """Redraw every figure and the summary from :attr:`runs`."""
-        self._show_selected()
-        self.judge_fig.show(judge_table(_last_judged(self.runs["canary"]),
-                                        "judge: last canary window"))
-        self.blast_fig.show(blast_radius_figure(self._summaries(), "blast radius, same seed"))
-        self._show_summary()
+        for name, fig in self._selected_figures().items():
+            self.figures[name].show(fig)

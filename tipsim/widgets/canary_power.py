@@ -6,7 +6,7 @@ it never runs one. Two rows of buttons pick the analysis window and the judge co
 severity), the curves beside it and the healthy green's false rollbacks redraw at once.
 
 >>> panel = CanaryPowerPanel(result)          # doctest: +SKIP
->>> panel.confidence.value = 0.98             # doctest: +SKIP  (redraws the charts)
+>>> panel.confidence.value = 0.98             # redraws the charts  # doctest: +SKIP
 """
 
 from __future__ import annotations

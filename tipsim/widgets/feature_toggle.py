@@ -16,10 +16,8 @@ import ipywidgets as w
 from tipsim.scenarios.feature_toggle import STRATEGIES, Params, Run, run, timeline
 from tipsim.viz.feature_toggle import blast_radius_figure
 from tipsim.viz.timeline import timeline_figure
-from tipsim.widgets.common import MessageLine, guarded
-from tipsim.widgets.controls import controls, values
-from tipsim.widgets.live_figure import LiveFigure
-from tipsim.widgets.share import ShareButton, rerun_for_board
+from tipsim.widgets.controls import controls
+from tipsim.widgets.live_panel import LivePanel
 
 SHOWN_DEFECTS = ("errors", "latency", "crash", "blocked-port", "overload", "production-clients",
                  "none")
@@ -27,8 +25,14 @@ SHOWN_DEFECTS = ("errors", "latency", "crash", "blocked-port", "overload", "prod
 CONTROLS = ("strategy", "defect", "defect_error_rate", "toggle_share", "arrival_rate_per_s")
 
 
-class FeatureTogglePanel:
-    """Controls, a message line, a summary and three charts redrawn on every change.
+class FeatureTogglePanel(LivePanel[Params]):
+    """Controls, a message line, a summary and three charts redrawn on every change
+    (:class:`~tipsim.widgets.live_panel.LivePanel`: ``params``, ``seed``).
+
+    Parameters
+    ----------
+    window_s
+        Width of the timelines' time bins.
 
     Attributes
     ----------
@@ -42,32 +46,19 @@ class FeatureTogglePanel:
         The last runs, by strategy.
     """
 
+    scenario = "feature-toggle"
+    params_type = Params
+
     def __init__(self, params: Params | None = None, *, seed: int = 1,
                  window_s: float = 30.0) -> None:
-        self.params = params if params is not None else Params()
-        self.seed = seed
+        super().__init__(params, seed)
         self.window_s = window_s
-        p = self.params
-        self.controls: dict[str, w.ValueWidget] = controls(
-            Params, CONTROLS, p, prefix="tipsim-ft-",
-            strategy={"buttons": True, "options": STRATEGIES},
-            defect={"options": SHOWN_DEFECTS})
-        self.message = MessageLine()
+        self.controls = controls(Params, CONTROLS, self.params, prefix="tipsim-ft-",
+                                 strategy={"buttons": True, "options": STRATEGIES},
+                                 defect={"options": SHOWN_DEFECTS})
         self.summary = w.HTML()
         self.summary.add_class("tipsim-ft-summary")
-        self.runs: dict[str, Run] = {}
-        self._compute()
-        chosen = self.runs[self.params.strategy]
-        frame = timeline(chosen, self.window_s)
-        self.figures: dict[str, LiveFigure] = {
-            name: LiveFigure(fig) for name, fig in self._figures(frame, chosen).items()}
-        self._show_summary()
-        self.message.watch(self.summary, *self.figures.values())
-        self.on_change = guarded(self.message)(self._on_change)
-        for control in self.controls.values():
-            control.observe(self.on_change, names="value")
-        self.share = ShareButton("feature-toggle", lambda: (
-            self.params, rerun_for_board("feature-toggle", self.params, self.seed)))
+        self._start(self.summary)
         self.widget = w.VBox([
             w.HBox([self.controls["strategy"], self.controls["defect"]]),
             w.HBox([self.controls["defect_error_rate"], self.controls["toggle_share"],
@@ -79,9 +70,9 @@ class FeatureTogglePanel:
         self.widget.add_class("tipsim-feature-toggle-panel")
 
     # ---------------------------------------------------------------- computing
-    def _compute(self) -> None:
-        self.runs = {name: run(self.params.replace(strategy=name), seed=self.seed)
-                     for name in STRATEGIES}
+    def _run(self, params: Params) -> None:
+        self.runs: dict[str, Run] = {name: run(params.replace(strategy=name), seed=self.seed)
+                                     for name in STRATEGIES}
 
     def _frame(self) -> Any:
         import pandas as pd
@@ -93,9 +84,11 @@ class FeatureTogglePanel:
             rows.append(row)
         return pd.DataFrame(rows)
 
-    def _figures(self, frame: Any, chosen: Run) -> dict[str, Any]:
+    def _figures(self) -> dict[str, Any]:
         """The three charts of the chosen run (and every strategy's blast radius); the
         timelines mark the deployment's events and the first burn-rate page."""
+        chosen = self.runs[self.params.strategy]
+        frame = timeline(chosen, self.window_s)
         events = list(chosen.events)
         page = chosen.alerts()["first_page_s"]
         if page is not None:
@@ -108,16 +101,6 @@ class FeatureTogglePanel:
                                        y_title="p95 latency (s)", events=events),
             "blast": blast_radius_figure(self._frame()),
         }
-
-    def _on_change(self, _change: Any = None) -> None:
-        self.params = self.params.replace(**values(self.controls))
-        self._compute()
-        chosen = self.runs[self.params.strategy]
-        frame = timeline(chosen, self.window_s)
-        for name, fig in self._figures(frame, chosen).items():
-            self.figures[name].show(fig)
-        self.message.clear()
-        self._show_summary()
 
     def _show_summary(self) -> None:
         r = self.runs[self.params.strategy]

@@ -22,10 +22,8 @@ import ipywidgets as w
 
 from tipsim.scenarios.staging_vs_production import KINDS, Params, Result, run
 from tipsim.viz.staging import cost_vs_budget_figure, month_table, pages_and_lead_time_figure
-from tipsim.widgets.common import MessageLine, guarded
-from tipsim.widgets.controls import controls, values
-from tipsim.widgets.live_figure import LiveFigure
-from tipsim.widgets.share import ShareButton, rerun_for_board
+from tipsim.widgets.controls import controls
+from tipsim.widgets.live_panel import LivePanel
 
 _KEYS = [k.replace("-", "_") for k in KINDS]
 MONTH = ("changes_per_month", "defect_rate")
@@ -42,15 +40,10 @@ def _box(title: str, widgets: list[w.Widget]) -> w.VBox:
     return w.VBox([head, *widgets], layout=w.Layout(margin="0 12px 8px 0"))
 
 
-class StagingPanel:
-    """Controls -> a simulated month per approach -> three charts and a summary.
-
-    Parameters
-    ----------
-    params
-        Starting parameters (the notebook's ``parameters`` cell).
-    seed
-        Seed of the simulations and of the months drawn.
+class StagingPanel(LivePanel[Params]):
+    """Controls -> a simulated month per approach -> three charts and a summary
+    (:class:`~tipsim.widgets.live_panel.LivePanel`: ``params``, ``seed`` of the simulations
+    and of the months drawn).
 
     Attributes
     ----------
@@ -66,26 +59,21 @@ class StagingPanel:
         The last :class:`~tipsim.scenarios.staging_vs_production.Result`.
     """
 
+    scenario = "staging-vs-production"  # shared: its --json (the cached simulations; only
+    # the months are drawn again)
+    params_type = Params
+    running_note = "simulating ..."
+
     def __init__(self, params: Params | None = None, *, seed: int = 1) -> None:
-        self.params = params if params is not None else Params()
-        self.seed = seed
-        self.controls: dict[str, w.ValueWidget] = controls(Params, CONTROLS, self.params,
-                                                           prefix="tipsim-svp-")
+        super().__init__(params, seed)
+        self.controls = controls(Params, CONTROLS, self.params, prefix="tipsim-svp-")
         for widget in self.controls.values():
             widget.layout = _WIDTH
-        self.message = MessageLine()
         self.summary = w.HTML()
         self.summary.add_class("tipsim-svp-summary")
         self.table = w.HTML()
         self.table.add_class("tipsim-svp-table")
-        self.result: Result = run(self.params, seed=seed)
-        self.figures: dict[str, LiveFigure] = {
-            name: LiveFigure(fig) for name, fig in self._figures().items()}
-        self._show_summary()
-        self.message.watch(self.summary, self.table, *self.figures.values())
-        self.on_change = guarded(self.message)(self._on_change)
-        for widget in self.controls.values():
-            widget.observe(self.on_change, names="value")
+        self._start(self.summary, self.table)
         c = self.controls
         boxes = w.HBox([
             _box("the month", [c[n] for n in MONTH]
@@ -94,10 +82,6 @@ class StagingPanel:
                  + [w.HTML("<i>reproduces (chance per kind)</i>")] + [c[n] for n in FIDELITY]),
             _box("production", [c[n] for n in PRODUCTION]),
         ], layout=w.Layout(flex_flow="row wrap"))
-        # the board gets what `tipsim run staging-vs-production --json` prints (the same
-        # cached simulations: only the months are drawn again)
-        self.share = ShareButton("staging-vs-production", lambda: (
-            self.params, rerun_for_board("staging-vs-production", self.params, self.seed)))
         self.widget = w.VBox([boxes, self.message, self.summary, self.figures["cost"],
                               self.figures["pages"], self.table, *self.share.widgets])
         self.widget.add_class("tipsim-staging-panel")
@@ -112,15 +96,8 @@ class StagingPanel:
         return {"cost": cost_vs_budget_figure(rows, baseline_budget=baseline),
                 "pages": pages_and_lead_time_figure(rows)}
 
-    def _on_change(self, _change: Any = None) -> None:
-        params = self.params.replace(**values(self.controls))
-        self.message.note("simulating ...")
-        self.result = run(params, seed=self.seed)
-        self.params = params
-        for name, fig in self._figures().items():
-            self.figures[name].show(fig)
-        self.message.clear()
-        self._show_summary()
+    def _run(self, params: Params) -> None:
+        self.result: Result = run(params, seed=self.seed)
 
     def _show_summary(self) -> None:
         self.table.value = month_table(self._rows()).to_html()

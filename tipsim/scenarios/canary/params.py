@@ -16,7 +16,7 @@ from pydantic import model_validator
 from tipsim import params
 from tipsim.analysis.canary_judge import JudgeParams
 from tipsim.analysis.slo import SLO
-from tipsim.errors import ParameterError
+from tipsim.param_rules import components_valid, ordered
 from tipsim.params import param, same_as
 from tipsim.sim.web.dns import DnsConfig
 from tipsim.sim.web.entry import EntryConfig
@@ -100,15 +100,9 @@ class Params(params.Params):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        try:  # the components' own cross-field rules, named by the flat field
-            self.step_plan()
-            self.judge_params()
-        except ParameterError as exc:
-            raise ValueError(f"{exc.field}: {exc.allowed}") from None
-        if self.switch_at_s >= self.duration_s:
-            raise ValueError("switch_at_s: a number < duration_s")
-        if self.metric_interval_s > self.window_s:
-            raise ValueError("metric_interval_s: a number <= window_s")
+        components_valid(self, self.step_plan, self.judge_params)
+        ordered(self, "switch_at_s", "<", "duration_s")
+        ordered(self, "metric_interval_s", "<=", "window_s")
         if self.judge_baseline == "fresh" and self.max_weight_pct > 50.0:
             raise ValueError("max_weight_pct: a number <= 50 with judge_baseline 'fresh' "
                              "(the baseline takes as much traffic as the canary)")

@@ -31,6 +31,7 @@ from tipsim.analysis.cost import (
     spark_cost_usd,
 )
 from tipsim.errors import ParameterError
+from tipsim.plain_json import plain_json
 from tipsim.scenarios.data_lake_ab.params import Arm, Params
 from tipsim.sim.data_lake.faas import FaasSettings, simulate_faas
 from tipsim.sim.data_lake.kafka import TopicLoad, produce
@@ -227,19 +228,6 @@ def run(params: Params, *, seed: int, replications: int | None = None,
     return result
 
 
-def _plain(obj: Any) -> Any:
-    """JSON-ready: numpy scalars to Python, NaN and infinities to None."""
-    if isinstance(obj, dict):
-        return {k: _plain(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_plain(v) for v in obj]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not np.isfinite(obj):
-        return None
-    return obj
-
-
 def run_cli(params: Params, *, seed: int, replications: int | None = None) -> dict[str, Any]:
     """``tipsim run data-lake-ab``: the JSON summary (see :meth:`ABResult.to_json`)."""
-    return _plain(run(params, seed=seed, replications=replications).to_json())
+    return plain_json(run(params, seed=seed, replications=replications).to_json())

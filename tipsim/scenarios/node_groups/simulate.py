@@ -4,13 +4,8 @@ A control plane with two node groups: ``insecure`` (old OS image, Ubuntu 16.04 x
 ``secure`` (patched image, Ubuntu 18.04 bionic). INTERNAL workloads tolerate
 ``external=true:NoExecute`` and stay; EXTERNAL ones do not (or only for
 ``toleration_seconds``) and move. ``spare_nodes`` extra secure nodes stand ready; the
-autoscaler may add ``autoscale_max_nodes`` more after ``provision_delay_s``.
-
-Example
--------
->>> r = run_cli(Params(), seed=1)
->>> r["evictions"] >= Params().external_replicas // 2
-True
+autoscaler may add ``autoscale_max_nodes`` more after ``provision_delay_s``. An example
+run is in the package's docstring (:mod:`tipsim.scenarios.node_groups`).
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ from pydantic import model_validator
 
 from tipsim import params
 from tipsim.analysis.slo import SLO
+from tipsim.param_rules import components_valid
 from tipsim.params import param, same_as
 from tipsim.sim.web.instances import Image
 from tipsim.sim.web.rollouts.canary import BlueGreenPlan, StepPlan
@@ -173,6 +174,9 @@ class Params(params.Params):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        if self.max_weight_pct < self.step_weight_pct:
-            raise ValueError("max_weight_pct: a number >= step_weight_pct")
-        return self
+        return components_valid(self, self.step_plan)
+
+    def step_plan(self) -> StepPlan:
+        """The canary's weight steps (their rules are the canary scenario's)."""
+        return StepPlan.create(step_weight_pct=self.step_weight_pct,
+                               max_weight_pct=self.max_weight_pct, window_s=self.canary_window_s)

@@ -29,6 +29,7 @@ from typing import Any, Literal, Self
 
 from pydantic import model_validator
 
+from tipsim.param_rules import ordered
 from tipsim.params import Params, param
 from tipsim.sim.web.entry import DnsEntry
 
@@ -54,9 +55,7 @@ class StepPlan(Params):
 
     @model_validator(mode="after")
     def _max_not_below_step(self) -> Self:
-        if self.max_weight_pct < self.step_weight_pct:
-            raise ValueError("max_weight_pct: a number >= step_weight_pct")
-        return self
+        return ordered(self, "max_weight_pct", ">=", "step_weight_pct")
 
     def weights_pct(self) -> list[float]:
         """The green weights of the steps, e.g. 10, 20, 30, 40, 50."""
