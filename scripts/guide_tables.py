@@ -179,9 +179,11 @@ def render(agenda: Agenda, rows: list[dict[str, str]]) -> str:
 def machine_line(rows: list[dict[str, str]]) -> str:
     loads = sorted(float(r["load_1m"]) for r in rows)
     first = rows[0]
+    busy = loads[-1] >= 0.5 * float(first["cpus"])  # the load average counts runnable tasks
+    note = "other jobs were running; an idle laptop is faster" if busy else "a quiet machine"
     return (f"Measured by `make timings` on {first['machine']}, {first['cpus']} CPUs, Python "
             f"{first['python']}, {first['measured_utc'][:10]}, 1-minute load "
-            f"{loads[0]:g}-{loads[-1]:g} (other jobs were running; an idle laptop is faster). "
+            f"{loads[0]:g}-{loads[-1]:g} ({note}). "
             f"Sum of all sections' computation: "
             f"{sum(float(r['seconds']) for r in rows) / 60:.1f} min.\n")
 
