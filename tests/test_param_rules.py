@@ -22,7 +22,7 @@ def test_ordered_holds_exactly_where_the_comparison_does(order: Order, holds) ->
         high: float = param(0.0, ge=0, le=10)
 
         @model_validator(mode="after")
-        def _rule(self):  # noqa: ANN202 - pydantic's validator
+        def _rule(self) -> Pair:
             return ordered(self, "low", order, "high")
 
     for low in (1, 2, 3):

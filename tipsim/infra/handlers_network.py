@@ -39,7 +39,7 @@ class VpcHandler(Ec2Handler):
 
     def update(self, ctx: Context, actual: Actual, attrs: dict[str, Any],
                changed: set[str]) -> Actual:
-        self.update_tags(ctx, actual, attrs, {"tags"})
+        self.update_tags(ctx, actual, attrs, changed)
         return Actual(actual.address, self.type_name, actual.id,
                       {**actual.attrs, "tags": dict(attrs.get("tags", {}))})
 

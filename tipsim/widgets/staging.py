@@ -59,8 +59,7 @@ class StagingPanel(LivePanel[Params]):
         The last :class:`~tipsim.scenarios.staging_vs_production.Result`.
     """
 
-    scenario = "staging-vs-production"  # shared: its --json (the cached simulations; only
-    # the months are drawn again)
+    scenario = "staging-vs-production"  # sharing reruns it on the cached simulations
     params_type = Params
     running_note = "simulating ..."
 
